@@ -1,0 +1,4 @@
+// The drop-in classic script: defines window.SupabaseWorkOS.
+import * as api from './index.js';
+
+globalThis.SupabaseWorkOS = api;

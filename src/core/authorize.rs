@@ -1,0 +1,251 @@
+//! The Supabase Auth authorize URL for WorkOS (PROTOCOL.md §2), byte-identical to supabase-js's
+//! `_getUrlForProvider` for the same inputs.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::encode::{form_component, uri_component};
+use super::error::{Error, ErrorCode};
+use super::project::{is_http, ProjectUrl, UrlParts};
+
+/// A WorkOS OAuth provider name, as WorkOS spells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Provider {
+    /// `GoogleOAuth`
+    Google,
+    /// `MicrosoftOAuth`
+    Microsoft,
+    /// `GitHubOAuth`
+    GitHub,
+    /// `AppleOAuth`
+    Apple,
+    /// `SalesforceOAuth`
+    Salesforce,
+}
+
+impl Provider {
+    const ALL: [Provider; 5] = [
+        Provider::Google,
+        Provider::Microsoft,
+        Provider::GitHub,
+        Provider::Apple,
+        Provider::Salesforce,
+    ];
+
+    /// The provider for an exact WorkOS name, or `None`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// The name WorkOS expects.
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::Google => "GoogleOAuth",
+            Provider::Microsoft => "MicrosoftOAuth",
+            Provider::GitHub => "GitHubOAuth",
+            Provider::Apple => "AppleOAuth",
+            Provider::Salesforce => "SalesforceOAuth",
+        }
+    }
+}
+
+/// Which WorkOS connection signs the user in: exactly one of the three.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Selector {
+    /// A connection id, `conn_…`.
+    Connection(String),
+    /// An organization id, `org_…`.
+    Organization(String),
+    /// An OAuth provider; sent to Supabase as `workos_provider`, which GoTrue renames.
+    Provider(Provider),
+}
+
+impl Selector {
+    /// Picks the one selector given. Absent and empty values count as not given.
+    pub fn pick(
+        connection: Option<String>,
+        organization: Option<String>,
+        provider: Option<String>,
+    ) -> Result<Self, Error> {
+        let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
+        let count = usize::from(given(&connection))
+            + usize::from(given(&organization))
+            + usize::from(given(&provider));
+        if count == 0 {
+            return Err(Error::new(
+                ErrorCode::MissingSelector,
+                "one of connection, organization or provider is required",
+            ));
+        }
+        if count > 1 {
+            return Err(Error::new(
+                ErrorCode::AmbiguousSelector,
+                "give only one of connection, organization or provider",
+            ));
+        }
+        match (connection, organization, provider) {
+            (Some(c), _, _) if !c.is_empty() => Ok(Selector::Connection(c)),
+            (_, Some(o), _) if !o.is_empty() => Ok(Selector::Organization(o)),
+            (_, _, p) => p
+                .as_deref()
+                .and_then(Provider::from_name)
+                .map(Selector::Provider)
+                .ok_or(Error::new(
+                    ErrorCode::InvalidProvider,
+                    "provider must be GoogleOAuth, MicrosoftOAuth, GitHubOAuth, AppleOAuth or SalesforceOAuth",
+                )),
+        }
+    }
+
+    fn pair(&self) -> (&'static str, &str) {
+        match self {
+            Selector::Connection(c) => ("connection", c),
+            Selector::Organization(o) => ("organization", o),
+            Selector::Provider(p) => ("workos_provider", p.name()),
+        }
+    }
+}
+
+/// Keys `queryParams` may not set: ours to write, or stripped by GoTrue before WorkOS sees them.
+pub const RESERVED_KEYS: [&str; 13] = [
+    "provider",
+    "workos_provider",
+    "connection",
+    "organization",
+    "redirect_to",
+    "code_challenge",
+    "code_challenge_method",
+    "client_id",
+    "client_secret",
+    "redirect_uri",
+    "response_type",
+    "state",
+    "code_verifier",
+];
+
+/// Everything the authorize URL is built from, validated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthorizeRequest {
+    selector: Selector,
+    redirect_to: Option<String>,
+    scopes: Option<String>,
+    login_hint: Option<String>,
+    domain_hint: Option<String>,
+    query_params: Vec<(String, String)>,
+    code_challenge: Option<String>,
+}
+
+/// What the caller passes, before validation. Empty strings count as absent for the optional
+/// strings, as in supabase-js.
+#[derive(Clone, Debug, Default)]
+pub struct AuthorizeOptions {
+    /// `connection`
+    pub connection: Option<String>,
+    /// `organization`
+    pub organization: Option<String>,
+    /// `provider`
+    pub provider: Option<String>,
+    /// `redirectTo`, as written by the caller (it is sent unchanged).
+    pub redirect_to: Option<String>,
+    /// `scopes`
+    pub scopes: Option<String>,
+    /// `loginHint`
+    pub login_hint: Option<String>,
+    /// `domainHint`
+    pub domain_hint: Option<String>,
+    /// `queryParams`, in insertion order.
+    pub query_params: Vec<(String, String)>,
+    /// The S256 challenge for the PKCE flow; `None` for the implicit flow.
+    pub code_challenge: Option<String>,
+}
+
+fn non_empty(v: Option<String>) -> Option<String> {
+    v.filter(|s| !s.is_empty())
+}
+
+impl AuthorizeRequest {
+    /// Validates the options. `redirect` is the browser's parse of `redirect_to` (`None` when it
+    /// did not parse); it is only consulted when `redirect_to` is non-empty.
+    pub fn new(opts: AuthorizeOptions, redirect: Option<UrlParts<'_>>) -> Result<Self, Error> {
+        let redirect_to = non_empty(opts.redirect_to);
+        if redirect_to.is_some() && !redirect.is_some_and(|r| is_http(r.protocol)) {
+            return Err(Error::invalid("redirectTo must be an absolute http(s) URL"));
+        }
+        let login_hint = non_empty(opts.login_hint);
+        let domain_hint = non_empty(opts.domain_hint);
+        for (i, (key, _)) in opts.query_params.iter().enumerate() {
+            if RESERVED_KEYS.contains(&key.as_str()) {
+                return Err(Error::invalid("queryParams may not set a reserved key"));
+            }
+            if (key == "login_hint" && login_hint.is_some())
+                || (key == "domain_hint" && domain_hint.is_some())
+                || opts.query_params.iter().skip(i + 1).any(|(k, _)| k == key)
+            {
+                return Err(Error::invalid("queryParams repeats a key"));
+            }
+        }
+        let selector = Selector::pick(opts.connection, opts.organization, opts.provider)?;
+        Ok(AuthorizeRequest {
+            selector,
+            redirect_to,
+            scopes: non_empty(opts.scopes),
+            login_hint,
+            domain_hint,
+            query_params: opts.query_params,
+            code_challenge: opts.code_challenge,
+        })
+    }
+
+    /// The selector this request signs in with.
+    pub fn selector(&self) -> &Selector {
+        &self.selector
+    }
+
+    /// The authorize URL: `<project>auth/v1/authorize?provider=workos&…` in supabase-js's order.
+    pub fn url(&self, project: &ProjectUrl) -> String {
+        let mut url = project.auth_url();
+        url.push_str("/authorize?provider=workos");
+        let uri_param = |url: &mut String, key: &str, value: &Option<String>| {
+            if let Some(v) = value {
+                url.push('&');
+                url.push_str(key);
+                url.push('=');
+                uri_component(url, v);
+            }
+        };
+        uri_param(&mut url, "redirect_to", &self.redirect_to);
+        uri_param(&mut url, "scopes", &self.scopes);
+        if let Some(challenge) = &self.code_challenge {
+            url.push_str("&code_challenge=");
+            uri_component(&mut url, challenge);
+            url.push_str("&code_challenge_method=s256");
+        }
+        let (key, value) = self.selector.pair();
+        let hints = [
+            ("login_hint", self.login_hint.as_deref()),
+            ("domain_hint", self.domain_hint.as_deref()),
+        ];
+        let extra = self
+            .query_params
+            .iter()
+            .map(|(k, v)| (k.as_str(), Some(v.as_str())));
+        for (k, v) in core::iter::once((key, Some(value)))
+            .chain(hints)
+            .chain(extra)
+        {
+            if let Some(v) = v {
+                url.push('&');
+                form_component(&mut url, k);
+                url.push('=');
+                form_component(&mut url, v);
+            }
+        }
+        url
+    }
+
+    /// True when `redirect_to` carries a fragment, which the server keeps and appends tokens
+    /// after a second `#`: worth a warning.
+    pub fn redirect_has_fragment(&self) -> bool {
+        self.redirect_to.as_deref().is_some_and(|r| r.contains('#'))
+    }
+}

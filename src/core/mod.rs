@@ -1,0 +1,9 @@
+//! The pure, synchronous core: no wasm-bindgen, no browser. Time, randomness and storage come in
+//! as arguments, so all of it is tested natively.
+
+pub mod authorize;
+pub mod encode;
+pub mod error;
+pub mod pkce;
+pub mod project;
+pub mod sha256;

@@ -1,0 +1,112 @@
+//! PKCE (RFC 7636): a verifier from caller-supplied random bytes and its S256 challenge.
+
+use alloc::string::String;
+
+use super::encode::hex_digit;
+use super::sha256::sha256;
+
+/// Random bytes that make one verifier: 56 bytes, written as 112 lower-case hex characters,
+/// the same shape supabase-js uses (the server accepts any 43–128 unreserved characters).
+pub const VERIFIER_BYTES: usize = 56;
+
+/// A PKCE code verifier. A secret: `Debug` does not show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Verifier(String);
+
+impl core::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Verifier([redacted])")
+    }
+}
+
+impl Verifier {
+    /// The verifier for these random bytes (take them from a CSPRNG such as `crypto.getRandomValues`).
+    pub fn from_random(bytes: &[u8; VERIFIER_BYTES]) -> Self {
+        let mut s = String::with_capacity(VERIFIER_BYTES * 2);
+        for &b in bytes {
+            s.push(hex_digit(b >> 4, b'a'));
+            s.push(hex_digit(b, b'a'));
+        }
+        Verifier(s)
+    }
+
+    /// Wraps an existing verifier string (e.g. read back from storage).
+    pub fn from_string(s: String) -> Self {
+        Verifier(s)
+    }
+
+    /// The secret value.
+    pub fn secret(&self) -> &str {
+        &self.0
+    }
+
+    /// The value as stored for supabase-js: a JSON string (hex needs no escaping).
+    pub fn stored_json(&self) -> String {
+        let mut s = String::with_capacity(self.0.len() + 2);
+        s.push('"');
+        s.push_str(&self.0);
+        s.push('"');
+        s
+    }
+
+    /// The S256 challenge: base64url(SHA-256(verifier)) without padding, 43 characters.
+    pub fn challenge(&self) -> String {
+        base64url(&sha256(self.0.as_bytes()))
+    }
+}
+
+/// Base64url without padding (RFC 4648 §5).
+pub fn base64url(data: &[u8]) -> String {
+    fn digit(n: u32) -> char {
+        let n = (n & 63) as u8;
+        char::from(match n {
+            0..=25 => b'A' + n,
+            26..=51 => b'a' + n - 26,
+            52..=61 => b'0' + n - 52,
+            62 => b'-',
+            _ => b'_',
+        })
+    }
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b0 = chunk.first().copied().unwrap_or(0);
+        let b1 = chunk.get(1).copied().unwrap_or(0);
+        let b2 = chunk.get(2).copied().unwrap_or(0);
+        let n = (u32::from(b0) << 16) | (u32::from(b1) << 8) | u32::from(b2);
+        let emit = chunk.len() + 1;
+        for i in 0..emit {
+            out.push(digit(n >> (18 - 6 * i)));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64url_matches_rfc4648_vectors_without_padding() {
+        let cases: [(&[u8], &str); 7] = [
+            (b"", ""),
+            (b"f", "Zg"),
+            (b"fo", "Zm8"),
+            (b"foo", "Zm9v"),
+            (b"foob", "Zm9vYg"),
+            (b"fooba", "Zm9vYmE"),
+            (b"\xfb\xff\xfe", "-__-"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(base64url(input), expected);
+        }
+    }
+
+    #[test]
+    fn verifier_is_112_lower_hex_and_debug_hides_it() {
+        let v = Verifier::from_random(&[0xab; VERIFIER_BYTES]);
+        assert_eq!(v.secret().len(), 112);
+        assert!(v.secret().bytes().all(|b| b == b'a' || b == b'b'));
+        assert!(!format!("{v:?}").contains("ab"));
+        assert_eq!(v.stored_json(), ["\"", v.secret(), "\""].concat());
+    }
+}

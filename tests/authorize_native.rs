@@ -1,0 +1,374 @@
+//! The authorize vectors, natively: every supabase-js URL reproduced byte for byte, except the
+//! deliberate differences, each of which also has a test of its own below.
+#![allow(clippy::indexing_slicing)] // test code: serde_json indexing returns Null, never panics
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use common::{cases, expectation, expected_url, map_authorize, Expect, AUTHORIZE};
+use serde_json::{json, Value};
+use supabase_workos::core::pkce::{Verifier, VERIFIER_BYTES};
+use supabase_workos::core::project::verifier_key;
+use supabase_workos::{AuthorizeOptions, AuthorizeRequest, ErrorCode, ProjectUrl, UrlParts};
+
+/// A small stand-in for the browser's URL parser, enough for the vectors' inputs: lower-cases
+/// scheme and host, drops the default port. (The browser tests use the real `URL`.)
+struct Parsed {
+    protocol: String,
+    origin: String,
+    hostname: String,
+    pathname: String,
+    bare: bool,
+}
+
+fn parse(url: &str) -> Option<Parsed> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let authority = authority.to_ascii_lowercase();
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => {
+            (h.to_owned(), Some(p.to_owned()))
+        }
+        _ => (authority.clone(), None),
+    };
+    let default = if scheme == "https" { "443" } else { "80" };
+    let host_port = match port {
+        Some(p) if p != default => [host.as_str(), ":", &p].concat(),
+        _ => host.clone(),
+    };
+    let path_end = tail.find(['?', '#']).unwrap_or(tail.len());
+    let (path, query) = tail.split_at(path_end);
+    Some(Parsed {
+        origin: [scheme.as_str(), "://", &host_port].concat(),
+        protocol: [scheme.as_str(), ":"].concat(),
+        hostname: host,
+        pathname: if path.is_empty() {
+            "/".to_owned()
+        } else {
+            path.to_owned()
+        },
+        bare: query.is_empty(),
+    })
+}
+
+fn parts(p: &Parsed) -> UrlParts<'_> {
+    UrlParts {
+        protocol: &p.protocol,
+        origin: &p.origin,
+        hostname: &p.hostname,
+        pathname: &p.pathname,
+        bare: p.bare,
+    }
+}
+
+fn string(v: &Value, key: &str) -> Result<Option<String>, ErrorCode> {
+    match &v[key] {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s.clone())),
+        _ => Err(ErrorCode::InvalidOptions),
+    }
+}
+
+/// Our options object through the core, as the wasm boundary does it.
+fn build(
+    supabase_url: &str,
+    options: &Value,
+    challenge: Option<String>,
+) -> Result<String, ErrorCode> {
+    let project = parse(supabase_url).ok_or(ErrorCode::InvalidOptions)?;
+    let project = ProjectUrl::new(parts(&project)).map_err(|e| e.code())?;
+    let query_params = match &options["queryParams"] {
+        Value::Null => Vec::new(),
+        Value::Object(m) => m
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| match v {
+                Value::String(s) => Ok((k.clone(), s.clone())),
+                Value::Number(n) => Ok((k.clone(), n.to_string())),
+                Value::Bool(b) => Ok((k.clone(), b.to_string())),
+                _ => Err(ErrorCode::InvalidOptions),
+            })
+            .collect::<Result<_, _>>()?,
+        _ => return Err(ErrorCode::InvalidOptions),
+    };
+    let redirect_to = string(options, "redirectTo")?;
+    let redirect = redirect_to.as_deref().and_then(parse);
+    let opts = AuthorizeOptions {
+        connection: string(options, "connection")?,
+        organization: string(options, "organization")?,
+        provider: string(options, "provider").unwrap_or(Some("?".into())),
+        redirect_to,
+        scopes: string(options, "scopes")?,
+        login_hint: string(options, "loginHint")?,
+        domain_hint: string(options, "domainHint")?,
+        query_params,
+        code_challenge: challenge,
+    };
+    let req = AuthorizeRequest::new(opts, redirect.as_ref().map(parts)).map_err(|e| e.code())?;
+    Ok(req.url(&project))
+}
+
+#[test]
+fn every_authorize_vector_matches_or_is_a_listed_difference() {
+    let all = cases(AUTHORIZE);
+    assert_eq!(all.len(), 41, "the vector file changed");
+    let verifier = Verifier::from_random(&[7; VERIFIER_BYTES]);
+    let challenge = verifier.challenge();
+    let mut same = 0;
+    for case in &all {
+        let m = map_authorize(case);
+        let got = build(
+            &m.supabase_url,
+            &m.options,
+            m.pkce.then(|| challenge.clone()),
+        );
+        match expectation(&case.id) {
+            Expect::Refused(code) => {
+                assert_eq!(got.map_err(|c| c.as_str()), Err(code), "{}", case.id);
+                continue;
+            }
+            Expect::Same => same += 1,
+            Expect::Url(_) => {}
+        }
+        let want = expected_url(case, &challenge).expect("a URL");
+        assert_eq!(got.as_deref(), Ok(want.as_str()), "{}", case.id);
+
+        let project = parse(&m.supabase_url).expect("url");
+        let project = ProjectUrl::new(parts(&project)).expect("project");
+        let key = m
+            .storage_key
+            .clone()
+            .unwrap_or_else(|| project.default_storage_key());
+        assert_eq!(
+            key,
+            case.expected["storageKey"].as_str().expect("key"),
+            "{}",
+            case.id
+        );
+        if let Some(pkce) = case.expected["pkce"].as_object() {
+            assert!(m.pkce);
+            assert_eq!(
+                verifier_key(&key),
+                pkce["verifier_storage_key"],
+                "{}",
+                case.id
+            );
+            assert_eq!(
+                verifier.secret().len() as u64,
+                pkce["verifier_length"],
+                "{}",
+                case.id
+            );
+            assert_eq!(
+                challenge.len() as u64,
+                pkce["code_challenge_length"],
+                "{}",
+                case.id
+            );
+            let stored = &case.expected["storageAfter"][verifier_key(&key)]["raw"];
+            assert_eq!(
+                stored
+                    .as_str()
+                    .expect("raw")
+                    .replace("{VERIFIER}", verifier.secret()),
+                verifier.stored_json()
+            );
+        }
+    }
+    assert_eq!(same, 29, "vectors reproduced byte for byte");
+}
+
+#[test]
+fn rfc7636_appendix_b() {
+    // RFC 7636 Appendix B: the verifier and the S256 challenge derived from it.
+    let v = Verifier::from_string("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".into());
+    assert_eq!(v.challenge(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+}
+
+#[test]
+fn the_stored_verifier_hashes_to_the_challenge_in_the_url() {
+    let verifier = Verifier::from_random(&[0x5a; VERIFIER_BYTES]);
+    let url = build(
+        "https://abcd.supabase.co",
+        &json!({ "connection": "conn_1" }),
+        Some(verifier.challenge()),
+    )
+    .expect("url");
+    let stored: String = serde_json::from_str(&verifier.stored_json()).expect("a JSON string");
+    let (_, rest) = url.split_once("code_challenge=").expect("challenge");
+    let in_url = rest.split('&').next().expect("value");
+    assert_eq!(in_url, Verifier::from_string(stored).challenge());
+    assert!(url.contains("&code_challenge_method=s256&connection=conn_1"));
+}
+
+#[test]
+fn provider_is_sent_as_workos_provider() {
+    for name in [
+        "GoogleOAuth",
+        "MicrosoftOAuth",
+        "GitHubOAuth",
+        "AppleOAuth",
+        "SalesforceOAuth",
+    ] {
+        let url = build(
+            "https://abcd.supabase.co",
+            &json!({ "provider": name }),
+            None,
+        )
+        .expect("url");
+        assert_eq!(
+            url,
+            [
+                "https://abcd.supabase.co/auth/v1/authorize?provider=workos&workos_provider=",
+                name
+            ]
+            .concat()
+        );
+    }
+}
+
+#[test]
+fn exactly_one_selector() {
+    let cases = [
+        (json!({}), "missing_selector"),
+        (json!({ "connection": "" }), "missing_selector"),
+        (
+            json!({ "connection": null, "queryParams": { "login_hint": "a@b.c" } }),
+            "missing_selector",
+        ),
+        (
+            json!({ "connection": "c", "organization": "o" }),
+            "ambiguous_selector",
+        ),
+        (
+            json!({ "connection": "c", "provider": "GoogleOAuth" }),
+            "ambiguous_selector",
+        ),
+        (
+            json!({ "organization": "o", "provider": "googleoauth" }),
+            "ambiguous_selector",
+        ),
+        (json!({ "provider": "googleoauth" }), "invalid_provider"),
+        (json!({ "provider": "workos" }), "invalid_provider"),
+        (json!({ "provider": 7 }), "invalid_provider"),
+    ];
+    for (opts, code) in cases {
+        assert_eq!(
+            build("https://abcd.supabase.co", &opts, None).map_err(|c| c.as_str()),
+            Err(code),
+            "{opts}"
+        );
+    }
+}
+
+#[test]
+fn null_values_are_omitted_and_no_trailing_ampersand() {
+    let url = build(
+        "https://abcd.supabase.co",
+        &json!({ "organization": "org_1", "queryParams": { "max_age": 0, "x": null } }),
+        None,
+    );
+    assert_eq!(
+        url.as_deref(),
+        Ok("https://abcd.supabase.co/auth/v1/authorize?provider=workos&organization=org_1&max_age=0")
+    );
+    let url = build(
+        "https://abcd.supabase.co",
+        &json!({ "organization": "o", "queryParams": {} }),
+        None,
+    );
+    assert!(!url.expect("url").ends_with('&'));
+}
+
+#[test]
+fn query_param_keys_are_form_encoded_in_order_after_the_selector_and_hints() {
+    let url = build(
+        "https://abcd.supabase.co",
+        &json!({
+            "connection": "a&b c", "loginHint": "ada+1@example.com", "domainHint": "example.com",
+            "queryParams": { "my key&=": "v~'()!*", "z": "1" }
+        }),
+        None,
+    );
+    assert_eq!(
+        url.as_deref(),
+        Ok("https://abcd.supabase.co/auth/v1/authorize?provider=workos&connection=a%26b+c&login_hint=ada%2B1%40example.com&domain_hint=example.com&my+key%26%3D=v%7E%27%28%29%21*&z=1")
+    );
+}
+
+#[test]
+fn reserved_and_repeated_query_params_are_refused() {
+    for key in supabase_workos::core::authorize::RESERVED_KEYS {
+        let opts = json!({ "connection": "c", "queryParams": { key: "x" } });
+        assert_eq!(
+            build("https://a.co", &opts, None),
+            Err(ErrorCode::InvalidOptions),
+            "{key}"
+        );
+    }
+    let opts = json!({ "connection": "c", "loginHint": "a", "queryParams": { "login_hint": "b" } });
+    assert_eq!(
+        build("https://a.co", &opts, None),
+        Err(ErrorCode::InvalidOptions)
+    );
+}
+
+#[test]
+fn bad_urls_are_invalid_options() {
+    for url in [
+        "ftp://abcd.supabase.co",
+        "https://abcd.supabase.co/?x=1",
+        "https://abcd.supabase.co/#f",
+        "abcd",
+    ] {
+        assert_eq!(
+            build(url, &json!({ "connection": "c" }), None),
+            Err(ErrorCode::InvalidOptions),
+            "{url}"
+        );
+    }
+    for redirect in ["/relative", "javascript:alert(1)", "ftp://x/y"] {
+        let opts = json!({ "connection": "c", "redirectTo": redirect });
+        assert_eq!(
+            build("https://a.co", &opts, None),
+            Err(ErrorCode::InvalidOptions),
+            "{redirect}"
+        );
+    }
+}
+
+#[test]
+fn storage_keys_follow_supabase_js() {
+    for (url, key) in [
+        ("https://abcd.supabase.co", "sb-abcd-auth-token"),
+        ("http://127.0.0.1:54321", "sb-127-auth-token"),
+        ("http://localhost:54321", "sb-localhost-auth-token"),
+        ("https://auth.example.com/x/", "sb-auth-auth-token"),
+    ] {
+        let p = parse(url).expect("url");
+        let project = ProjectUrl::new(parts(&p)).expect("project");
+        assert_eq!(project.default_storage_key(), key);
+        assert_eq!(verifier_key(key), [key, "-code-verifier"].concat());
+    }
+}
+
+#[test]
+fn errors_never_show_option_values() {
+    let secretish = "conn_SECRET_VALUE";
+    let opts = json!({ "connection": secretish, "organization": secretish });
+    let p = parse("https://abcd.supabase.co").expect("url");
+    let _ = ProjectUrl::new(parts(&p)).expect("project");
+    let err = AuthorizeRequest::new(
+        AuthorizeOptions {
+            connection: opts["connection"].as_str().map(str::to_owned),
+            organization: opts["organization"].as_str().map(str::to_owned),
+            ..Default::default()
+        },
+        None,
+    )
+    .expect_err("ambiguous");
+    assert!(!err.message().contains("SECRET"));
+    assert!(!format!("{err:?} {err}").contains("SECRET"));
+}
