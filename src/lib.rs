@@ -17,3 +17,6 @@ pub use crate::core::authorize::{AuthorizeOptions, AuthorizeRequest, Provider, S
 pub use crate::core::error::{Error, ErrorCode};
 pub use crate::core::pkce::Verifier;
 pub use crate::core::project::{ProjectUrl, UrlParts};
+
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -45,6 +45,8 @@ pub fn form_component(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn uri(s: &str) -> String {
         let mut o = String::new();

@@ -84,6 +84,8 @@ pub fn base64url(data: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn base64url_matches_rfc4648_vectors_without_padding() {
