@@ -2,8 +2,11 @@
 //! as arguments, so all of it is tested natively.
 
 pub mod authorize;
+pub mod callback;
 pub mod encode;
 pub mod error;
 pub mod pkce;
 pub mod project;
+pub mod secret;
+pub mod session;
 pub mod sha256;

@@ -4,7 +4,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::bindings::Url;
-use crate::core::error::Error;
+use crate::core::error::{Error, ErrorCode};
 use crate::core::project::UrlParts;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -92,8 +92,37 @@ pub fn set(obj: &Object, key: &str, value: &JsValue) {
 pub fn js_error(e: Error) -> JsValue {
     let err = js_sys::Error::new(e.message());
     err.set_name(e.code().js_name());
-    set(&err, "code", &e.code().as_str().into());
+    set(&err, "code", &e.code_str().into());
     set(&err, "status", &e.status().into());
     set(&err, "__isAuthError", &true.into());
+    if let Some(server) = e.server() {
+        let redirect = e.code() == ErrorCode::Redirect;
+        let error = if redirect {
+            server.error.as_deref()
+        } else {
+            Some(e.code_str())
+        };
+        if let Some(error) = error {
+            set(&err, "error", &error.into());
+        }
+        if let Some(description) = server.message.as_deref() {
+            set(&err, "error_description", &description.into());
+        }
+        if redirect {
+            // supabase-js's AuthImplicitGrantRedirectError.details.
+            let details = object();
+            set(
+                &details,
+                "error",
+                &error.unwrap_or("unspecified_error").into(),
+            );
+            set(
+                &details,
+                "code",
+                &server.code.as_deref().unwrap_or("unspecified_code").into(),
+            );
+            set(&err, "details", &details.into());
+        }
+    }
     err.into()
 }

@@ -6,6 +6,7 @@ use alloc::string::String;
 
 mod bindings;
 mod convert;
+mod session;
 #[cfg(feature = "slim")]
 mod slim;
 
@@ -15,6 +16,7 @@ use crate::core::pkce::{Verifier, VERIFIER_BYTES};
 use crate::core::project::{verifier_key, ProjectUrl};
 use bindings::{get_random_values, warn, Url};
 use convert::{field, js_error, object, opt_string, query_params, set, with_parts, JsResult};
+pub use session::*;
 use wasm_bindgen::prelude::*;
 
 fn project(supabase_url: &JsValue) -> Result<ProjectUrl, Error> {
@@ -86,7 +88,7 @@ pub fn build_authorize_url(supabase_url: JsValue, options: JsValue) -> JsResult<
 pub fn client_config(supabase_url: JsValue, key: JsValue, options: JsValue) -> JsResult<JsValue> {
     let run = || -> Result<JsValue, Error> {
         let project = project(&supabase_url)?;
-        if !key.as_string().is_some_and(|k| !k.is_empty()) {
+        if key.as_string().is_none_or(|k| k.is_empty()) {
             return Err(Error::invalid("supabaseKey must be a non-empty string"));
         }
         let pkce = match opt_string(&options, "flowType")?.as_deref() {

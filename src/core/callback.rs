@@ -1,0 +1,283 @@
+//! The redirect back from Supabase Auth (PROTOCOL.md §4): what a callback URL holds, and the same
+//! URL with the auth parameters, and only they, removed.
+//!
+//! Query and fragment are read as `URLSearchParams` reads them (`&`-separated, `+` is a space,
+//! invalid escapes kept, invalid UTF-8 replaced); the query wins over the fragment. A hash-router
+//! URL `…#/route#access_token=…` is read after its second `#`, and `#/route` is kept.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::error::{Error, ErrorCode, ServerDetail};
+use super::secret::Secret;
+
+/// Every key Supabase Auth or supabase-js puts on a redirect; removed from the address bar after a
+/// callback.
+pub const AUTH_KEYS: [&str; 14] = [
+    "access_token",
+    "refresh_token",
+    "expires_in",
+    "expires_at",
+    "token_type",
+    "provider_token",
+    "provider_refresh_token",
+    "type",
+    "sb",
+    "error",
+    "error_code",
+    "error_description",
+    "code",
+    "sb_flow_id",
+];
+
+/// One `key=value` of a query or fragment, decoded, with its raw text kept for rebuilding.
+struct Pair<'a> {
+    raw: &'a str,
+    key: String,
+    value: String,
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// `application/x-www-form-urlencoded` decoding of one component, as `URLSearchParams` does it.
+pub fn form_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        i += 1;
+        match b {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hi = bytes.get(i).copied().and_then(hex_value);
+                let lo = bytes.get(i + 1).copied().and_then(hex_value);
+                match (hi, lo) {
+                    (Some(h), Some(l)) => {
+                        out.push(h << 4 | l);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            _ => out.push(b),
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+fn pairs(s: &str) -> Vec<Pair<'_>> {
+    s.split('&')
+        .filter(|raw| !raw.is_empty())
+        .map(|raw| {
+            let (k, v) = raw.split_once('=').unwrap_or((raw, ""));
+            Pair {
+                raw,
+                key: form_decode(k),
+                value: form_decode(v),
+            }
+        })
+        .collect()
+}
+
+fn is_auth_key(key: &str) -> bool {
+    AUTH_KEYS.contains(&key)
+}
+
+/// The implicit-flow fields of a callback. Tokens are secrets: `Debug` hides them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImplicitParams {
+    /// `access_token`
+    pub access_token: Secret,
+    /// `refresh_token`
+    pub refresh_token: Secret,
+    /// `token_type`, kept verbatim.
+    pub token_type: String,
+    /// `expires_in`, when it is a plain non-negative integer.
+    pub expires_in: Option<u64>,
+    /// `expires_at`, when it is a plain non-negative integer.
+    pub expires_at: Option<u64>,
+    /// `provider_token` (WorkOS's access token).
+    pub provider_token: Option<Secret>,
+    /// `provider_refresh_token`
+    pub provider_refresh_token: Option<Secret>,
+    /// `type=recovery`: supabase-js reports such a sign-in as `PASSWORD_RECOVERY`.
+    pub recovery: bool,
+}
+
+/// What a callback URL holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Callback {
+    /// Not a callback: nothing to do, nothing to clean.
+    None,
+    /// Tokens in the fragment (implicit flow).
+    Implicit(ImplicitParams),
+    /// `?code=` (PKCE flow), with supabase-js's flow id when the redirect carried one.
+    Pkce {
+        /// The single-use authorization code.
+        code: Secret,
+        /// `sb_flow_id`, naming supabase-js's per-flow verifier slot.
+        flow_id: Option<String>,
+    },
+    /// An error from Supabase Auth or WorkOS.
+    Error(Error),
+}
+
+/// A parsed callback and the URL without its auth parameters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parsed {
+    /// The callback, or `invalid_callback` when it is malformed.
+    pub callback: Result<Callback, Error>,
+    /// The URL with the auth parameters removed; `None` when the URL has none.
+    pub cleaned: Option<String>,
+}
+
+/// A strict integer: ASCII digits only, at most 15 of them.
+pub fn strict_uint(s: &str) -> Option<u64> {
+    if s.is_empty() || s.len() > 15 {
+        return None;
+    }
+    s.bytes().try_fold(0u64, |n, b| {
+        b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0'))
+    })
+}
+
+/// supabase-js's flow ids: 8 to 64 of `[A-Za-z0-9_-]`; they name a storage key.
+fn valid_flow_id(id: &str) -> bool {
+    (8..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+const MALFORMED: Error = Error::new(
+    ErrorCode::InvalidCallback,
+    "the callback URL is malformed: an auth parameter is repeated or missing",
+);
+
+/// Auth pairs of one part (query or fragment); `invalid_callback` when an auth key repeats.
+fn auth_pairs<'a>(part: &'a [Pair<'a>]) -> Result<Vec<(&'a str, &'a str)>, Error> {
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for p in part.iter().filter(|p| is_auth_key(&p.key)) {
+        if seen.iter().any(|(k, _)| *k == p.key) {
+            return Err(MALFORMED);
+        }
+        seen.push((&p.key, &p.value));
+    }
+    Ok(seen)
+}
+
+fn rebuild(out: &mut String, sep: char, part: &[Pair<'_>]) {
+    let mut first = true;
+    for p in part.iter().filter(|p| !is_auth_key(&p.key)) {
+        out.push(if first { sep } else { '&' });
+        out.push_str(p.raw);
+        first = false;
+    }
+}
+
+/// Parses a callback URL (an absolute URL as `location.href` gives it).
+pub fn parse(href: &str) -> Parsed {
+    let (before_hash, fragment) = match href.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (href, None),
+    };
+    let (base, query) = before_hash.split_once('?').unwrap_or((before_hash, ""));
+    // `#/route#access_token=…`: the app's fragment, then the auth part after the second `#`.
+    let (app_fragment, auth_fragment) = match fragment.map(|f| f.split_once('#')) {
+        Some(Some((app, auth))) => (Some(app), auth),
+        Some(None) => (None, fragment.unwrap_or_default()),
+        None => (None, ""),
+    };
+    let query_pairs = pairs(query);
+    let fragment_pairs = pairs(auth_fragment);
+    let any_auth = query_pairs
+        .iter()
+        .chain(fragment_pairs.iter())
+        .any(|p| is_auth_key(&p.key));
+
+    let callback = classify(&query_pairs, &fragment_pairs);
+    let cleaned = match &callback {
+        Ok(Callback::None) => None,
+        _ if !any_auth => None,
+        _ => {
+            let mut out = String::with_capacity(href.len());
+            out.push_str(base);
+            rebuild(&mut out, '?', &query_pairs);
+            let mut rest = String::new();
+            rebuild(&mut rest, '#', &fragment_pairs);
+            // A fragment that held only auth keys leaves no bare `#` behind.
+            if let Some(app) = app_fragment {
+                out.push('#');
+                out.push_str(app);
+            }
+            out.push_str(&rest);
+            Some(out)
+        }
+    };
+    Parsed { callback, cleaned }
+}
+
+fn classify(query: &[Pair<'_>], fragment: &[Pair<'_>]) -> Result<Callback, Error> {
+    let q = auth_pairs(query)?;
+    let f = auth_pairs(fragment)?;
+    let get = |key: &str| {
+        q.iter()
+            .chain(f.iter())
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| *v)
+    };
+    let owned = |key: &str| get(key).map(String::from);
+
+    if get("error").is_some() || get("error_description").is_some() || get("error_code").is_some() {
+        let detail = ServerDetail {
+            status: 0,
+            code: owned("error_code"),
+            message: owned("error_description"),
+            error: owned("error"),
+        };
+        return Ok(Callback::Error(Error::with_server(
+            ErrorCode::Redirect,
+            "Error in URL with unspecified error_description",
+            detail,
+        )));
+    }
+    if let Some(access_token) = get("access_token") {
+        let (Some(refresh_token), Some(token_type)) = (get("refresh_token"), get("token_type"))
+        else {
+            return Err(MALFORMED);
+        };
+        if access_token.is_empty() || refresh_token.is_empty() {
+            return Err(MALFORMED);
+        }
+        return Ok(Callback::Implicit(ImplicitParams {
+            access_token: Secret::new(access_token),
+            refresh_token: Secret::new(refresh_token),
+            token_type: token_type.into(),
+            expires_in: get("expires_in").and_then(strict_uint),
+            expires_at: get("expires_at").and_then(strict_uint),
+            provider_token: get("provider_token").map(Secret::new),
+            provider_refresh_token: get("provider_refresh_token").map(Secret::new),
+            recovery: get("type") == Some("recovery"),
+        }));
+    }
+    match get("code") {
+        Some(code) if !code.is_empty() => {
+            let flow_id = owned("sb_flow_id");
+            if flow_id.as_deref().is_some_and(|id| !valid_flow_id(id)) {
+                return Err(MALFORMED);
+            }
+            Ok(Callback::Pkce {
+                code: Secret::new(code),
+                flow_id,
+            })
+        }
+        _ => Ok(Callback::None),
+    }
+}

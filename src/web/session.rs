@@ -1,0 +1,231 @@
+//! Exports for finishing sign-in and keeping the session: the callback URL, the session objects
+//! stored for supabase-js, the stored session's health, and what a failed request means.
+
+use alloc::string::String;
+
+use super::convert::{field, js_error, object, set, JsResult};
+use crate::core::callback::{self, Callback};
+use crate::core::error::{Error, ErrorCode};
+use crate::core::session::{
+    api_error, jwt_payload, needs_refresh, resolve_expiry, whole_seconds, ErrorBody, SessionShape,
+};
+use js_sys::{Object, JSON};
+use wasm_bindgen::prelude::*;
+
+fn string_field(obj: &JsValue, key: &str) -> Option<String> {
+    field(obj, key).as_string()
+}
+
+fn non_empty(obj: &JsValue, key: &str) -> bool {
+    string_field(obj, key).is_some_and(|s| !s.is_empty())
+}
+
+fn number_field(obj: &JsValue, key: &str) -> Option<f64> {
+    field(obj, key).as_f64()
+}
+
+/// The `exp` claim of an access token that is a JWT.
+fn jwt_exp(access_token: &str) -> Option<u64> {
+    let payload = JSON::parse(&jwt_payload(access_token)?).ok()?;
+    number_field(&payload, "exp").and_then(whole_seconds)
+}
+
+fn user_ok(user: &JsValue) -> bool {
+    user.is_object() && non_empty(user, "id")
+}
+
+fn set_opt(obj: &Object, key: &str, value: Option<&str>) {
+    if let Some(v) = value {
+        set(obj, key, &v.into());
+    }
+}
+
+/// Parses a callback URL: `{ type: 'none' | 'implicit' | 'pkce' | 'error' | 'invalid', clean?,
+/// params?, code?, flowId?, recovery?, error? }`. Never throws: errors come back as `error`.
+#[wasm_bindgen(js_name = parseCallback)]
+pub fn parse_callback(href: &str) -> JsValue {
+    let parsed = callback::parse(href);
+    let out = object();
+    set_opt(&out, "clean", parsed.cleaned.as_deref());
+    let kind = match parsed.callback {
+        Ok(Callback::None) => "none",
+        Ok(Callback::Implicit(p)) => {
+            let params = object();
+            set(&params, "access_token", &p.access_token.expose().into());
+            set(&params, "refresh_token", &p.refresh_token.expose().into());
+            set(&params, "token_type", &p.token_type.into());
+            for (key, value) in [("expires_in", p.expires_in), ("expires_at", p.expires_at)] {
+                if let Some(v) = value {
+                    set(&params, key, &(v as f64).into());
+                }
+            }
+            set_opt(
+                &params,
+                "provider_token",
+                p.provider_token.as_ref().map(|s| s.expose()),
+            );
+            set_opt(
+                &params,
+                "provider_refresh_token",
+                p.provider_refresh_token.as_ref().map(|s| s.expose()),
+            );
+            set(&out, "params", &params.into());
+            set(&out, "recovery", &p.recovery.into());
+            "implicit"
+        }
+        Ok(Callback::Pkce { code, flow_id }) => {
+            set(&out, "code", &code.expose().into());
+            set_opt(&out, "flowId", flow_id.as_deref());
+            "pkce"
+        }
+        Ok(Callback::Error(e)) => {
+            set(&out, "error", &js_error(e));
+            "error"
+        }
+        Err(e) => {
+            set(&out, "error", &js_error(e));
+            "invalid"
+        }
+    };
+    set(&out, "type", &kind.into());
+    out.into()
+}
+
+/// The session for an implicit callback's `params` and the `/user` answer, in the shape and key
+/// order supabase-js stores. Throws `invalid_callback` without a usable expiry and
+/// `invalid_token_response` without a user.
+#[wasm_bindgen(js_name = implicitSession)]
+pub fn implicit_session(params: JsValue, user: JsValue, now: f64) -> JsResult<JsValue> {
+    let run = || -> Result<JsValue, Error> {
+        let now = whole_seconds(now).unwrap_or_default();
+        let access = string_field(&params, "access_token").unwrap_or_default();
+        let (expires_at, expires_in) = resolve_expiry(
+            number_field(&params, "expires_at").and_then(whole_seconds),
+            jwt_exp(&access),
+            number_field(&params, "expires_in").and_then(whole_seconds),
+            now,
+        )
+        .ok_or(Error::new(
+            ErrorCode::InvalidCallback,
+            "the callback URL has no usable expiry",
+        ))?;
+        if !user_ok(&user) {
+            return Err(Error::new(
+                ErrorCode::InvalidTokenResponse,
+                "Auth session or user missing",
+            ));
+        }
+        let s = object();
+        for key in ["provider_token", "provider_refresh_token"] {
+            set_opt(&s, key, string_field(&params, key).as_deref());
+        }
+        set(&s, "access_token", &access.into());
+        set(&s, "expires_in", &(expires_in as f64).into());
+        set(&s, "expires_at", &(expires_at as f64).into());
+        set(&s, "refresh_token", &field(&params, "refresh_token"));
+        set(&s, "token_type", &field(&params, "token_type"));
+        set(&s, "user", &user);
+        Ok(s.into())
+    };
+    run().map_err(js_error)
+}
+
+fn shape(session: &JsValue) -> SessionShape {
+    SessionShape {
+        access_token: non_empty(session, "access_token"),
+        refresh_token: non_empty(session, "refresh_token"),
+        user: user_ok(&field(session, "user")),
+        expires_in: number_field(session, "expires_in"),
+        expires_at: number_field(session, "expires_at"),
+        jwt_exp: string_field(session, "access_token").and_then(|t| jwt_exp(&t)),
+    }
+}
+
+/// Checks a `/token` answer and returns it as the session to store, with `expires_at` set
+/// (kept when valid, else computed). Throws `invalid_token_response`.
+#[wasm_bindgen(js_name = tokenSession)]
+pub fn token_session(data: JsValue, now: f64) -> JsResult<JsValue> {
+    let now = whole_seconds(now).unwrap_or_default();
+    let expires_at = shape(&data).token_expiry(now).map_err(js_error)?;
+    set(
+        data.unchecked_ref(),
+        "expires_at",
+        &(expires_at as f64).into(),
+    );
+    Ok(data)
+}
+
+/// Reads a stored session (the raw string, or null): `{}` when there is none, `{ corrupt: true }`
+/// when it cannot be trusted, else `{ session, expiresAt, refresh }` where `refresh` says it is
+/// within the refresh margin at `now`.
+#[wasm_bindgen(js_name = storedSession)]
+pub fn stored_session(raw: JsValue, now: f64) -> JsValue {
+    let out = object();
+    let Some(text) = raw.as_string() else {
+        return out.into();
+    };
+    let session = JSON::parse(&text).unwrap_or(JsValue::NULL);
+    match shape(&session).stored_expiry() {
+        Some(expires_at) => {
+            set(&out, "session", &session);
+            set(&out, "expiresAt", &(expires_at as f64).into());
+            let now = whole_seconds(now).unwrap_or_default();
+            set(&out, "refresh", &needs_refresh(expires_at, now).into());
+        }
+        None => set(&out, "corrupt", &true.into()),
+    }
+    out.into()
+}
+
+/// The error for a failed request: `status` 0 for a network failure; `data` the parsed JSON body
+/// or `undefined`; `versioned` whether the answer carried `X-Supabase-Api-Version`.
+#[wasm_bindgen(js_name = apiError)]
+pub fn api_error_js(status: u16, data: JsValue, versioned: bool) -> JsValue {
+    let body = data.is_object().then(|| ErrorBody {
+        code: string_field(&data, "code"),
+        error_code: string_field(&data, "error_code"),
+        messages: ["msg", "message", "error_description", "error"]
+            .map(|k| string_field(&data, k).filter(|m| !m.is_empty())),
+    });
+    js_error(api_error(status, body, versioned))
+}
+
+/// A stored PKCE verifier (a JSON string, supabase-js's `verifier[/redirectType]`):
+/// `{ verifier, recovery }`, or `undefined` when there is none.
+#[wasm_bindgen(js_name = readVerifier)]
+pub fn read_verifier(raw: JsValue) -> JsValue {
+    let stored = raw
+        .as_string()
+        .and_then(|t| JSON::parse(&t).ok())
+        .and_then(|v| v.as_string());
+    let Some(stored) = stored else {
+        return JsValue::UNDEFINED;
+    };
+    let (verifier, kind) = stored.split_once('/').unwrap_or((&stored, ""));
+    if verifier.is_empty() {
+        return JsValue::UNDEFINED;
+    }
+    let out = object();
+    set(&out, "verifier", &verifier.into());
+    set(&out, "recovery", &(kind == "recovery").into());
+    out.into()
+}
+
+/// A client-side error by code, for the shell: `pkce_code_verifier_not_found`,
+/// `session_missing`, `storage_unavailable`, or `invalid_options`.
+#[wasm_bindgen(js_name = clientError)]
+pub fn client_error(code: &str) -> JsValue {
+    let e = match code {
+        "pkce_code_verifier_not_found" => Error::new(
+            ErrorCode::PkceCodeVerifierNotFound,
+            "PKCE code verifier not found in storage: the sign-in was started in another browser, or storage was cleared",
+        ),
+        "session_missing" => Error::new(ErrorCode::SessionMissing, "Auth session missing!"),
+        "storage_unavailable" => Error::new(
+            ErrorCode::StorageUnavailable,
+            "the storage refused to store what sign-in needs",
+        ),
+        _ => Error::new(ErrorCode::InvalidOptions, "an option is not valid"),
+    };
+    js_error(e)
+}
