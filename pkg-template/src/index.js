@@ -54,7 +54,7 @@ export function storageKeyFor(supabaseUrl) {
  */
 export function parseCallbackUrl(url) {
   core();
-  const cb = parseCallback(String(url));
+  const cb = parseCallback(String(url), now());
   if (cb.type === 'invalid') throw cb.error;
   if (cb.type === 'implicit') return { type: 'implicit', params: cb.params };
   if (cb.type === 'pkce') return { type: 'pkce', code: cb.code };
@@ -238,33 +238,46 @@ class WorkOSAuthClient {
     return flowId ? `${this.storageKey}-flow-${flowId}-code-verifier` : `${this.storageKey}-code-verifier`;
   }
 
-  async _removeVerifier(flowId) {
+  /**
+   * Removes a used verifier: the slot supabase-js keeps per flow (named by the redirect's flow
+   * id, or found by its value when the redirect had none), its entry in supabase-js's flow index,
+   * and the legacy key when it holds the same verifier.
+   */
+  async _removeVerifier(flowId, used) {
     const legacy = this._verifierKey();
-    if (!flowId) return this._remove(legacy);
-    const slot = this._verifierKey(flowId);
-    const value = await this._get(slot);
-    await this._remove(slot);
     const indexKey = `${this.storageKey}-flows-code-verifier`;
     let index = [];
     try {
       index = JSON.parse(await this._get(indexKey)) ?? [];
     } catch {
-      // A corrupt index is rebuilt empty.
+      // A corrupt index is left as it is.
     }
-    if (Array.isArray(index) && index.includes(flowId)) {
-      const rest = index.filter((id) => id !== flowId);
-      if (rest.length) await this._set(indexKey, JSON.stringify(rest)).catch(() => {});
-      else await this._remove(indexKey);
+    if (!Array.isArray(index)) index = [];
+    let id = flowId;
+    if (!id) {
+      for (const candidate of index) {
+        if (typeof candidate === 'string' && (await this._get(this._verifierKey(candidate))) === used) id = candidate;
+      }
     }
-    if (value !== null && value === (await this._get(legacy))) await this._remove(legacy);
+    if (id) {
+      await this._remove(this._verifierKey(id));
+      const rest = index.filter((x) => x !== id);
+      if (rest.length !== index.length) {
+        if (rest.length) await this._set(indexKey, JSON.stringify(rest)).catch(() => {});
+        else await this._remove(indexKey);
+      }
+    }
+    if ((await this._get(legacy)) === used) await this._remove(legacy);
   }
 
   async _callback(href, auto) {
-    const cb = parseCallback(href);
+    const cb = parseCallback(href, now());
     if (cb.type === 'none') return null;
     let verifier;
+    let verifierRaw;
     if (cb.type === 'pkce') {
-      verifier = readVerifier(await this._get(this._verifierKey(cb.flowId)));
+      verifierRaw = await this._get(this._verifierKey(cb.flowId));
+      verifier = readVerifier(verifierRaw);
       // On auto-detect a `?code=` without a verifier may belong to another flow: leave it.
       if (auto && verifier === undefined) return null;
     }
@@ -284,13 +297,13 @@ class WorkOSAuthClient {
           code_verifier: verifier.verifier,
         });
       } finally {
-        await this._removeVerifier(cb.flowId);
+        await this._removeVerifier(cb.flowId, verifierRaw);
       }
       session = tokenSession(data, now());
     } else {
       recovery = cb.recovery;
       const user = await this._request('GET', '/user', undefined, cb.params.access_token);
-      session = implicitSession(cb.params, user, now());
+      session = implicitSession(cb.params, user);
     }
     await this._set(this.storageKey, JSON.stringify(session));
     this._emit(recovery ? 'PASSWORD_RECOVERY' : 'SIGNED_IN', session);

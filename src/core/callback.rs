@@ -253,7 +253,12 @@ fn classify(query: &[Pair<'_>], fragment: &[Pair<'_>]) -> Result<Callback, Error
         else {
             return Err(MALFORMED);
         };
-        if access_token.is_empty() || refresh_token.is_empty() {
+        // The access token travels in an `Authorization` header: visible ASCII only (a JWT
+        // always is). Anything else is a damaged or forged URL.
+        if access_token.is_empty()
+            || !access_token.bytes().all(|b| b.is_ascii_graphic())
+            || refresh_token.is_empty()
+        {
             return Err(MALFORMED);
         }
         return Ok(Callback::Implicit(ImplicitParams {

@@ -40,25 +40,45 @@ fn set_opt(obj: &Object, key: &str, value: Option<&str>) {
     }
 }
 
-/// Parses a callback URL: `{ type: 'none' | 'implicit' | 'pkce' | 'error' | 'invalid', clean?,
-/// params?, code?, flowId?, recovery?, error? }`. Never throws: errors come back as `error`.
+const NO_EXPIRY: Error = Error::new(
+    ErrorCode::InvalidCallback,
+    "the callback URL has no usable expiry",
+);
+
+/// Parses a callback URL at `now` (unix seconds): `{ type: 'none' | 'implicit' | 'pkce' |
+/// 'error' | 'invalid', clean?, params?, code?, flowId?, recovery?, error? }`. An implicit
+/// callback's `params` carry the resolved `expires_at` and `expires_in`, so a callback without a
+/// usable expiry is `invalid` before any request. Never throws: errors come back as `error`.
 #[wasm_bindgen(js_name = parseCallback)]
-pub fn parse_callback(href: &str) -> JsValue {
+pub fn parse_callback(href: &str, now: f64) -> JsValue {
     let parsed = callback::parse(href);
     let out = object();
     set_opt(&out, "clean", parsed.cleaned.as_deref());
-    let kind = match parsed.callback {
-        Ok(Callback::None) => "none",
-        Ok(Callback::Implicit(p)) => {
+    let now = whole_seconds(now).unwrap_or_default();
+    let callback = parsed.callback.and_then(|c| match c {
+        Callback::Implicit(p) => {
+            let expiry = resolve_expiry(
+                p.expires_at,
+                jwt_exp(p.access_token.expose()),
+                p.expires_in,
+                now,
+            );
+            expiry
+                .map(|e| (Callback::Implicit(p), Some(e)))
+                .ok_or(NO_EXPIRY)
+        }
+        other => Ok((other, None)),
+    });
+    let kind = match callback {
+        Ok((Callback::None, _)) => "none",
+        Ok((Callback::Implicit(p), expiry)) => {
+            let (expires_at, expires_in) = expiry.unwrap_or_default();
             let params = object();
             set(&params, "access_token", &p.access_token.expose().into());
             set(&params, "refresh_token", &p.refresh_token.expose().into());
             set(&params, "token_type", &p.token_type.into());
-            for (key, value) in [("expires_in", p.expires_in), ("expires_at", p.expires_at)] {
-                if let Some(v) = value {
-                    set(&params, key, &(v as f64).into());
-                }
-            }
+            set(&params, "expires_in", &(expires_in as f64).into());
+            set(&params, "expires_at", &(expires_at as f64).into());
             set_opt(
                 &params,
                 "provider_token",
@@ -73,12 +93,12 @@ pub fn parse_callback(href: &str) -> JsValue {
             set(&out, "recovery", &p.recovery.into());
             "implicit"
         }
-        Ok(Callback::Pkce { code, flow_id }) => {
+        Ok((Callback::Pkce { code, flow_id }, _)) => {
             set(&out, "code", &code.expose().into());
             set_opt(&out, "flowId", flow_id.as_deref());
             "pkce"
         }
-        Ok(Callback::Error(e)) => {
+        Ok((Callback::Error(e), _)) => {
             set(&out, "error", &js_error(e));
             "error"
         }
@@ -91,43 +111,34 @@ pub fn parse_callback(href: &str) -> JsValue {
     out.into()
 }
 
-/// The session for an implicit callback's `params` and the `/user` answer, in the shape and key
-/// order supabase-js stores. Throws `invalid_callback` without a usable expiry and
-/// `invalid_token_response` without a user.
+/// The session for an implicit callback's `params` (from [`parse_callback`]) and the `/user`
+/// answer, in the shape and key order supabase-js stores. Throws `invalid_token_response`
+/// without a user.
 #[wasm_bindgen(js_name = implicitSession)]
-pub fn implicit_session(params: JsValue, user: JsValue, now: f64) -> JsResult<JsValue> {
-    let run = || -> Result<JsValue, Error> {
-        let now = whole_seconds(now).unwrap_or_default();
-        let access = string_field(&params, "access_token").unwrap_or_default();
-        let (expires_at, expires_in) = resolve_expiry(
-            number_field(&params, "expires_at").and_then(whole_seconds),
-            jwt_exp(&access),
-            number_field(&params, "expires_in").and_then(whole_seconds),
-            now,
-        )
-        .ok_or(Error::new(
-            ErrorCode::InvalidCallback,
-            "the callback URL has no usable expiry",
-        ))?;
-        if !user_ok(&user) {
-            return Err(Error::new(
-                ErrorCode::InvalidTokenResponse,
-                "Auth session or user missing",
-            ));
+pub fn implicit_session(params: JsValue, user: JsValue) -> JsResult<JsValue> {
+    if !user_ok(&user) {
+        return Err(js_error(Error::new(
+            ErrorCode::InvalidTokenResponse,
+            "Auth session or user missing",
+        )));
+    }
+    let s = object();
+    for key in [
+        "provider_token",
+        "provider_refresh_token",
+        "access_token",
+        "expires_in",
+        "expires_at",
+        "refresh_token",
+        "token_type",
+    ] {
+        let v = field(&params, key);
+        if !v.is_undefined() {
+            set(&s, key, &v);
         }
-        let s = object();
-        for key in ["provider_token", "provider_refresh_token"] {
-            set_opt(&s, key, string_field(&params, key).as_deref());
-        }
-        set(&s, "access_token", &access.into());
-        set(&s, "expires_in", &(expires_in as f64).into());
-        set(&s, "expires_at", &(expires_at as f64).into());
-        set(&s, "refresh_token", &field(&params, "refresh_token"));
-        set(&s, "token_type", &field(&params, "token_type"));
-        set(&s, "user", &user);
-        Ok(s.into())
-    };
-    run().map_err(js_error)
+    }
+    set(&s, "user", &user);
+    Ok(s.into())
 }
 
 fn shape(session: &JsValue) -> SessionShape {

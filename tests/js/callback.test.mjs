@@ -1,0 +1,264 @@
+// Finishing sign-in with the built package: interop with supabase-js both ways on one page, a
+// PKCE flow supabase-js started, the address bar and history after callbacks, hostile input.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { startServer, launchBrowser, openPage, scriptEndpoint } from './harness.mjs';
+
+const SUPABASE = 'https://abcd.supabase.co';
+const KEY = 'sb-abcd-auth-token';
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const b64url = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+const jwt = (claims) => `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url(claims)}.c2lnbmF0dXJl`;
+const FAR = 4102444800; // 2100-01-01
+const ACCESS = jwt({ sub: 'u1', exp: FAR, role: 'authenticated' });
+const USER = {
+  id: '7b3a5c1e-1111-4222-8333-944455556666',
+  aud: 'authenticated',
+  role: 'authenticated',
+  email: 'ada@example.com',
+  app_metadata: { provider: 'workos', providers: ['workos'] },
+  user_metadata: { email: 'ada@example.com', custom_claims: { connection_id: 'conn_1' } },
+};
+const SESSION = {
+  access_token: ACCESS,
+  token_type: 'bearer',
+  expires_in: 3600,
+  expires_at: FAR,
+  refresh_token: 'rt-server',
+  user: USER,
+};
+const pageUrl = (suffix = '') => `${server.url}/tests/js/pages/blank.html${suffix}`;
+const implicitFragment = (at = ACCESS) =>
+  `#access_token=${at}&expires_at=${FAR}&expires_in=3600&provider_token=pt&refresh_token=rt-url&sb=&token_type=bearer`;
+
+async function scriptedPage(url, { user = { body: USER }, pkce = { body: SESSION } } = {}) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.logs = [];
+  page.on('console', (m) => page.logs.push(m.text()));
+  page.on('pageerror', (e) => page.logs.push(String(e)));
+  page.seen = {
+    user: await scriptEndpoint(page, `${SUPABASE}/auth/v1/user`, () => user),
+    pkce: await scriptEndpoint(page, `${SUPABASE}/auth/v1/token?grant_type=pkce`, () => pkce),
+  };
+  await page.goto(url);
+  return page;
+}
+
+/** Runs the library on the page: createClient (which handles the callback), then getSession. */
+function runOurs(page, options = {}) {
+  return page.evaluate(
+    async ({ SUPABASE, options }) => {
+      const historyBefore = history.length;
+      const { createClient } = await import('/pkg/index.js');
+      const auth = createClient(SUPABASE, 'anon-key', options);
+      const events = [];
+      auth.onAuthStateChange((e) => events.push(e));
+      const { error } = await auth.initialize();
+      const session = await auth.getSession().catch((e) => ({ thrown: e.code }));
+      await new Promise((r) => setTimeout(r, 0));
+      return {
+        error: error && { name: error.name, code: error.code, message: error.message, status: error.status },
+        session,
+        events,
+        href: location.href,
+        historyDelta: history.length - historyBefore,
+        stored: localStorage.getItem('sb-abcd-auth-token'),
+      };
+    },
+    { SUPABASE, options },
+  );
+}
+
+test('a session we store is what supabase-js getSession returns', async () => {
+  const page = await scriptedPage(pageUrl(implicitFragment()));
+  await page.addScriptTag({ url: '/node_modules/@supabase/supabase-js/dist/umd/supabase.js' });
+  const ours = await runOurs(page, { flowType: 'implicit' });
+  assert.equal(ours.error, null);
+  assert.equal(ours.session.refresh_token, 'rt-url');
+  const theirs = await page.evaluate(async (SUPABASE) => {
+    const sb = supabase.createClient(SUPABASE, 'anon-key', {
+      auth: { detectSessionInUrl: false, autoRefreshToken: false },
+    });
+    const { data, error } = await sb.auth.getSession();
+    return { session: data.session, error };
+  }, SUPABASE);
+  assert.equal(theirs.error, null);
+  assert.deepEqual(theirs.session, ours.session);
+  assert.deepEqual(ours.events, ['INITIAL_SESSION', 'SIGNED_IN']);
+});
+
+test('a session supabase-js stored is what ours returns', async () => {
+  const page = await scriptedPage(pageUrl(implicitFragment()));
+  await page.addScriptTag({ url: '/node_modules/@supabase/supabase-js/dist/umd/supabase.js' });
+  const theirs = await page.evaluate(async (SUPABASE) => {
+    const sb = supabase.createClient(SUPABASE, 'anon-key', {
+      auth: { flowType: 'implicit', detectSessionInUrl: true, autoRefreshToken: false },
+    });
+    const { data, error } = await sb.auth.getSession();
+    return { session: data.session, error };
+  }, SUPABASE);
+  assert.equal(theirs.error, null);
+  assert.equal(theirs.session.refresh_token, 'rt-url');
+  const ours = await runOurs(page, { detectSessionInUrl: false });
+  assert.deepEqual(ours.session, theirs.session);
+  assert.deepEqual(ours.events, ['INITIAL_SESSION']);
+});
+
+test('a PKCE flow supabase-js started is finished by ours (per-flow verifier slot)', async () => {
+  const page = await scriptedPage(pageUrl());
+  await page.addScriptTag({ url: '/node_modules/@supabase/supabase-js/dist/umd/supabase.js' });
+  const started = await page.evaluate(
+    async ({ SUPABASE, back }) => {
+      const sb = supabase.createClient(SUPABASE, 'anon-key', {
+        auth: { flowType: 'pkce', detectSessionInUrl: false, autoRefreshToken: false },
+      });
+      const { data, error } = await sb.auth.signInWithOAuth({
+        provider: 'workos',
+        options: { skipBrowserRedirect: true, redirectTo: back, queryParams: { connection: 'conn_1' } },
+      });
+      return { url: data.url, error };
+    },
+    { SUPABASE, back: pageUrl() },
+  );
+  assert.equal(started.error, null);
+  const authorize = new URL(started.url);
+  const redirectTo = new URL(authorize.searchParams.get('redirect_to'));
+  // What Supabase Auth does on success: `?code=` on redirect_to, query keys sorted.
+  redirectTo.searchParams.append('code', 'code-from-server');
+  redirectTo.searchParams.sort();
+  await page.goto(redirectTo.href);
+  const ours = await runOurs(page);
+  assert.equal(ours.error, null);
+  assert.deepEqual(ours.session, SESSION);
+  assert.equal(page.seen.pkce.length, 1);
+  const body = JSON.parse(page.seen.pkce[0].body);
+  assert.equal(body.auth_code, 'code-from-server');
+  assert.equal(
+    createHash('sha256').update(body.code_verifier).digest('base64url'),
+    authorize.searchParams.get('code_challenge'),
+    'the verifier supabase-js stored for this flow',
+  );
+  assert.equal(ours.href, pageUrl(), 'code and flow id removed');
+  assert.equal(ours.historyDelta, 0);
+  const left = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.includes('code-verifier')));
+  assert.deepEqual(left, [], 'the verifier slot, the index and the legacy key are gone');
+});
+
+test('a hash-router callback keeps the route, and history gains no entry', async () => {
+  const page = await scriptedPage(pageUrl(`#/settings?tab=2${implicitFragment()}`));
+  const ours = await runOurs(page, { flowType: 'implicit' });
+  assert.equal(ours.error, null);
+  assert.equal(ours.session.refresh_token, 'rt-url');
+  assert.equal(ours.href, pageUrl('#/settings?tab=2'));
+  assert.equal(ours.historyDelta, 0);
+  await page.goBack();
+  assert.ok(!page.url().includes('access_token'), 'no history entry holds the tokens');
+});
+
+test('handleRedirectCallback: no verifier is pkce_code_verifier_not_found; auto-detect leaves such a code alone', async () => {
+  const page = await scriptedPage(pageUrl('?code=someone-elses&x=1'));
+  const ours = await runOurs(page);
+  assert.equal(ours.error, null);
+  assert.equal(ours.href, pageUrl('?code=someone-elses&x=1'), 'auto-detect ignores it');
+  const explicit = await page.evaluate(async (SUPABASE) => {
+    const { createClient } = await import('/pkg/index.js');
+    const auth = createClient(SUPABASE, 'anon-key', { detectSessionInUrl: false });
+    try {
+      await auth.handleRedirectCallback();
+      return 'resolved';
+    } catch (e) {
+      return { name: e.name, code: e.code, status: e.status, href: location.href };
+    }
+  }, SUPABASE);
+  assert.deepEqual(explicit, {
+    name: 'AuthPKCECodeVerifierMissingError',
+    code: 'pkce_code_verifier_not_found',
+    status: 400,
+    href: pageUrl('?x=1'),
+  });
+  assert.equal(page.seen.pkce.length, 0);
+});
+
+const OLD = JSON.stringify({ ...SESSION, refresh_token: 'rt-old' });
+
+async function withOldSession(url, answers) {
+  const page = await scriptedPage(pageUrl(), answers);
+  await page.evaluate(
+    ([KEY, OLD]) => {
+      localStorage.setItem(KEY, OLD);
+      localStorage.setItem(`${KEY}-code-verifier`, JSON.stringify('a'.repeat(64)));
+    },
+    [KEY, OLD],
+  );
+  await page.goto(url);
+  return page;
+}
+
+const hostile = [
+  ['/user answers text', implicitFragment(), { user: { body: 'not json' } }, 'AuthRetryableFetchError', 'retryable_fetch_error'],
+  ['/user answers a user without id', implicitFragment(), { user: { body: { email: 'x' } } }, 'AuthInvalidTokenResponseError', 'invalid_token_response'],
+  ['/user answers 403', implicitFragment(), { user: { status: 403, body: { code: 403, error_code: 'bad_jwt', msg: 'invalid JWT' } } }, 'AuthApiError', 'bad_jwt'],
+  ['/token answers text', '?code=c1', { pkce: { body: 'nope' } }, 'AuthRetryableFetchError', 'retryable_fetch_error'],
+  ['/token answers {}', '?code=c1', { pkce: { body: {} } }, 'AuthInvalidTokenResponseError', 'invalid_token_response'],
+  ['/token answers tokens without a user', '?code=c1', { pkce: { body: { ...SESSION, user: null } } }, 'AuthInvalidTokenResponseError', 'invalid_token_response'],
+  ['/token answers 500', '?code=c1', { pkce: { status: 500, body: { message: 'boom' } } }, 'AuthRetryableFetchError', 'retryable_fetch_error'],
+  ['a non-JWT access token and no expiry', '#access_token=opaque&refresh_token=r&token_type=bearer', {}, 'AuthImplicitGrantRedirectError', 'invalid_callback'],
+  ['duplicate keys', '#access_token=a&access_token=b&refresh_token=r&token_type=bearer&expires_in=60', {}, 'AuthImplicitGrantRedirectError', 'invalid_callback'],
+  ['truncated percent-escapes', '#access_token=%E2%8&refresh_token=%&token_type=%Z', {}, 'AuthImplicitGrantRedirectError', 'invalid_callback'],
+  ['control characters', '#access_token=%00%01&refresh_token=%0A%0D&token_type=%7F', {}, 'AuthImplicitGrantRedirectError', 'invalid_callback'],
+];
+
+for (const [name, suffix, answers, errorName, code] of hostile) {
+  test(`hostile: ${name} gives ${code} and keeps the stored session`, async () => {
+    const page = await withOldSession(pageUrl(suffix), answers);
+    const ours = await runOurs(page, { flowType: 'implicit' });
+    assert.equal(ours.error?.name, errorName);
+    assert.equal(ours.error?.code, code);
+    assert.equal(ours.stored, OLD, 'the stored session is as it was');
+    assert.equal(ours.session.refresh_token, 'rt-old');
+    assert.equal(ours.href, pageUrl(), 'no auth parameter left');
+    assert.equal(ours.historyDelta, 0);
+    for (const secret of ['opaque', 'rt-url', ACCESS, 'c1']) {
+      assert.ok(!ours.error.message.includes(secret), 'no secret in the message');
+      for (const line of page.logs) assert.ok(!line.includes(secret), `no secret in the console: ${line}`);
+    }
+  });
+}
+
+test('hostile: a 1 MB fragment is handled without losing the stored session', async () => {
+  const huge = 'x'.repeat(1 << 20);
+  const page = await withOldSession(pageUrl(`#access_token=${huge}&refresh_token=r&token_type=bearer&expires_in=60`), {});
+  const ours = await runOurs(page, { flowType: 'implicit' });
+  // Sent as a bearer header the token may be refused by the browser or the server: either way a
+  // typed error, and nothing of it stays in the address bar.
+  if (ours.error) {
+    assert.match(ours.error.name, /^Auth/);
+    assert.equal(ours.stored, OLD);
+  } else {
+    assert.equal(JSON.parse(ours.stored).access_token.length, huge.length);
+  }
+  assert.equal(ours.href, pageUrl());
+  assert.equal(ours.historyDelta, 0);
+});
+
+test('a callback that fails after the exchange leaves no half-written session', async () => {
+  const page = await withOldSession(pageUrl('?code=c2'), { pkce: { body: { ...SESSION, refresh_token: '' } } });
+  const ours = await runOurs(page);
+  assert.equal(ours.error.code, 'invalid_token_response');
+  assert.equal(ours.stored, OLD);
+  const verifier = await page.evaluate((KEY) => localStorage.getItem(`${KEY}-code-verifier`), KEY);
+  assert.equal(verifier, null, 'the verifier is single use: removed whatever the outcome');
+});
