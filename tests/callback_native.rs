@@ -9,8 +9,8 @@ use proptest::prelude::*;
 use supabase_workos::core::callback::{form_decode, parse, strict_uint, Callback, AUTH_KEYS};
 use supabase_workos::core::error::{ErrorCode, ServerDetail};
 use supabase_workos::core::session::{
-    api_error, base64url_decode, jwt_payload, needs_refresh, resolve_expiry, whole_seconds,
-    ErrorBody, SessionShape,
+    api_error, base64url_decode, jwt_payload, resolve_expiry, whole_seconds, ErrorBody,
+    SessionShape,
 };
 
 const CALLBACK: &str = include_str!("vectors/callback.json");
@@ -284,13 +284,6 @@ fn expiry_prefers_the_url_then_the_jwt_then_expires_in() {
         resolve_expiry(Some(now - 10), None, None, now),
         Some((now - 10, 0))
     );
-}
-
-#[test]
-fn refresh_margin_is_ninety_seconds() {
-    assert!(!needs_refresh(1_000_091, 1_000_000));
-    assert!(needs_refresh(1_000_090, 1_000_000));
-    assert!(needs_refresh(999_000, 1_000_000));
 }
 
 #[test]

@@ -14,11 +14,16 @@ import {
   apiError,
   readVerifier,
   clientError,
+  refreshRetry,
 } from './core.js';
 import { wasmModule } from './wasm-module.js';
 
 const VERSION = '0.1.0';
 const API_VERSION = '2024-01-01';
+/** A request that has not answered by then is a network failure (and releases the lock). */
+const REQUEST_TIMEOUT_MS = 15000;
+/** The longest a tab waits for another tab's refresh before refreshing itself. */
+const LOCK_WAIT_MS = 20000;
 
 let ready = false;
 /** Instantiates the wasm core on first use, synchronously: no `await init()` for anyone. */
@@ -71,20 +76,26 @@ function memoryStorage() {
   };
 }
 
-function pickStorage(choice) {
-  if (choice === undefined || choice === 'local') return () => globalThis.localStorage;
-  if (choice === 'session') return () => globalThis.sessionStorage;
-  if (choice === 'memory') {
-    const m = memoryStorage();
-    return () => m;
+/**
+ * The storages to try, in order: the chosen one, then (for localStorage) sessionStorage, then
+ * memory, which cannot fail. A storage that throws (disabled, full, privacy mode) is left for
+ * the next one.
+ */
+function storageChain(choice) {
+  const memory = memoryStorage();
+  const last = [['memory', () => memory]];
+  if (choice === undefined || choice === 'local') {
+    return [['localStorage', () => globalThis.localStorage], ['sessionStorage', () => globalThis.sessionStorage], ...last];
   }
+  if (choice === 'session') return [['sessionStorage', () => globalThis.sessionStorage], ...last];
+  if (choice === 'memory') return last;
   if (
     choice &&
     typeof choice.getItem === 'function' &&
     typeof choice.setItem === 'function' &&
     typeof choice.removeItem === 'function'
   ) {
-    return () => choice;
+    return [['the custom storage', () => choice], ...last];
   }
   throw clientError('invalid_options');
 }
@@ -98,39 +109,106 @@ class WorkOSAuthClient {
     this.storageKey = config.storageKey;
     this.flowType = config.pkce ? 'pkce' : 'implicit';
     this._key = supabaseKey;
-    this._storage = pickStorage(options.storage);
+    this._storages = storageChain(options.storage);
+    this._memoryChosen = options.storage === 'memory';
     this._subscribers = new Set();
     this._refreshing = null;
+    this._autoRefresh = options.autoRefreshToken !== false;
+    this._timer = null;
+    this._attempt = 0;
+    this._disposed = false;
     const detect = options.detectSessionInUrl !== false && typeof location !== 'undefined';
     this._initializing = true;
     this._queued = [];
+    this._listen();
     this._init = this._initialize(detect);
   }
 
-  // ---- storage: every call may be async, may throw, may be missing ----
+  // ---- other tabs of this origin, and the tab's visibility ----
+
+  _listen() {
+    const onRemote = (message) => this._onRemote(message);
+    if (typeof BroadcastChannel === 'function') {
+      this._channel = new BroadcastChannel(`supabase-workos:${this.storageKey}`);
+      this._channel.onmessage = (e) => onRemote(e.data);
+    } else if (typeof window !== 'undefined') {
+      // Without BroadcastChannel, localStorage's own events tell what another tab did.
+      this._onStorage = (e) => {
+        if (e.key !== this.storageKey) return;
+        const event = e.newValue === null ? 'SIGNED_OUT' : e.oldValue === null ? 'SIGNED_IN' : 'TOKEN_REFRESHED';
+        onRemote({ event });
+      };
+      window.addEventListener('storage', this._onStorage);
+    }
+    if (typeof document !== 'undefined') {
+      this._onVisibility = () => {
+        if (document.visibilityState === 'visible') this._tick();
+        else this._stopTimer();
+      };
+      document.addEventListener('visibilitychange', this._onVisibility);
+    }
+  }
+
+  _broadcast(event, session) {
+    try {
+      this._channel?.postMessage({ event, session });
+    } catch {
+      // A closed channel: this client was disposed.
+    }
+  }
+
+  async _onRemote(message) {
+    if (this._disposed || !message || typeof message.event !== 'string') return;
+    await this._init;
+    const { event } = message;
+    if (event === 'SIGNED_OUT') {
+      this._stopTimer();
+      await this._remove(this.storageKey);
+      this._emit('SIGNED_OUT', null);
+      return;
+    }
+    if (event !== 'SIGNED_IN' && event !== 'TOKEN_REFRESHED' && event !== 'USER_UPDATED') return;
+    // Storage that other tabs do not share (memory, sessionStorage) takes the session from the message.
+    const raw = await this._get(this.storageKey);
+    if (message.session && !storedSession(raw, Date.now(), 0).session) {
+      const checked = storedSession(JSON.stringify(message.session), Date.now(), 0);
+      if (checked.session) await this._set(this.storageKey, JSON.stringify(checked.session)).catch(() => {});
+    }
+    const current = storedSession(await this._get(this.storageKey), Date.now(), 0).session;
+    if (current) this._emit(event, current);
+    this._attempt = 0;
+    this._schedule();
+  }
+
+  // ---- storage: every call may be async, may throw; a failing storage falls back ----
+
+  async _storageOp(op) {
+    for (;;) {
+      const [name, storage] = this._storages[0];
+      try {
+        return await op(storage());
+      } catch {
+        if (this._storages.length === 1) throw clientError('storage_unavailable');
+        this._storages.shift();
+        if (!this._warnedStorage) {
+          this._warnedStorage = true;
+          console.warn(`supabase-workos: ${name} is unavailable; the session is kept in ${this._storages[0][0]} instead`);
+        }
+      }
+    }
+  }
 
   async _get(key) {
-    try {
-      return (await this._storage().getItem(key)) ?? null;
-    } catch {
-      return null;
-    }
+    const value = await this._storageOp((s) => s.getItem(key));
+    return typeof value === 'string' ? value : null;
   }
 
-  async _set(key, value) {
-    try {
-      await this._storage().setItem(key, value);
-    } catch {
-      throw clientError('storage_unavailable');
-    }
+  _set(key, value) {
+    return this._storageOp((s) => s.setItem(key, value));
   }
 
-  async _remove(key) {
-    try {
-      await this._storage().removeItem(key);
-    } catch {
-      // Nothing to lose: a value that cannot be removed is not trusted either.
-    }
+  _remove(key) {
+    return this._storageOp((s) => s.removeItem(key));
   }
 
   // ---- network ----
@@ -149,6 +227,7 @@ class WorkOSAuthClient {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
+        signal: typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(REQUEST_TIMEOUT_MS) : undefined,
       });
     } catch {
       throw apiError(0, undefined, false);
@@ -168,6 +247,7 @@ class WorkOSAuthClient {
   // ---- events ----
 
   _emit(event, session) {
+    if (this._disposed) return;
     if (this._initializing) {
       this._queued.push([event, session]);
       return;
@@ -202,7 +282,14 @@ class WorkOSAuthClient {
    */
   async signInWithWorkOS(options) {
     const plan = planSignIn(this.supabaseUrl, this.storageKey, this.flowType === 'pkce', options);
-    if (plan.verifierKey) await this._set(plan.verifierKey, plan.verifierValue);
+    if (plan.verifierKey) {
+      await this._set(plan.verifierKey, plan.verifierValue);
+      // A verifier kept only in memory is lost with the redirect: refuse before navigating.
+      if (this._storages.length === 1 && !this._memoryChosen) {
+        await this._remove(plan.verifierKey);
+        throw clientError('storage_unavailable');
+      }
+    }
     if (!(options && options.skipBrowserRedirect)) globalThis.location.assign(plan.url);
     return { provider: 'workos', url: plan.url };
   }
@@ -226,6 +313,7 @@ class WorkOSAuthClient {
       }
     }
     for (const [event, s] of this._queued.splice(0)) this._emit(event, s);
+    this._schedule();
     return { error };
   }
 
@@ -306,7 +394,10 @@ class WorkOSAuthClient {
       session = implicitSession(cb.params, user);
     }
     await this._set(this.storageKey, JSON.stringify(session));
-    this._emit(recovery ? 'PASSWORD_RECOVERY' : 'SIGNED_IN', session);
+    const event = recovery ? 'PASSWORD_RECOVERY' : 'SIGNED_IN';
+    this._emit(event, session);
+    this._broadcast(event, session);
+    if (!this._initializing) this._schedule();
     return session;
   }
 
@@ -322,7 +413,7 @@ class WorkOSAuthClient {
   // ---- the session ----
 
   async _session() {
-    const stored = storedSession(await this._get(this.storageKey), now());
+    const stored = storedSession(await this._get(this.storageKey), Date.now(), 0);
     if (stored.corrupt) {
       await this._remove(this.storageKey);
       return null;
@@ -330,30 +421,35 @@ class WorkOSAuthClient {
     if (!stored.session) return null;
     if (!stored.refresh) return stored.session;
     try {
-      return await this._refresh(stored.session);
+      return await this._refresh(false);
     } catch (e) {
-      // A network failure keeps a session that has not expired yet.
-      if (e.name === 'AuthRetryableFetchError' && stored.expiresAt > now()) return stored.session;
+      // A failure that is not the end of the session keeps one that has not expired yet.
+      if (e.code !== 'session_missing' && stored.expiresAt > now() && refreshRetry(e.status, 1) >= 0) {
+        return stored.session;
+      }
       throw e;
     }
   }
 
-  _refresh(session) {
+  /** One refresh at a time in this client; across tabs, one at a time per storage key. */
+  _refresh(force) {
     if (!this._refreshing) {
+      const run = () => this._refreshOnce(force);
+      const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
       this._refreshing = (async () => {
         try {
-          const data = await this._request('POST', '/token?grant_type=refresh_token', {
-            refresh_token: session.refresh_token,
-          });
-          const next = tokenSession(data, now());
-          await this._set(this.storageKey, JSON.stringify(next));
-          this._emit('TOKEN_REFRESHED', next);
-          return next;
-        } catch (e) {
-          if (e.name === 'AuthApiError') {
-            await this._signOutLocally();
+          if (!locks || typeof AbortSignal.timeout !== 'function') return await run();
+          try {
+            return await locks.request(
+              `supabase-workos-refresh:${this.storageKey}`,
+              { signal: AbortSignal.timeout(LOCK_WAIT_MS) },
+              run,
+            );
+          } catch (e) {
+            // Never an unbounded wait: past the timeout this tab refreshes by itself.
+            if (e && (e.name === 'TimeoutError' || e.name === 'AbortError')) return await run();
+            throw e;
           }
-          throw e;
         } finally {
           this._refreshing = null;
         }
@@ -362,10 +458,74 @@ class WorkOSAuthClient {
     return this._refreshing;
   }
 
+  async _refreshOnce(force) {
+    // Holding the lock: another tab may have refreshed while this one waited.
+    const raw = await this._get(this.storageKey);
+    const stored = storedSession(raw, Date.now(), 0);
+    if (!stored.session) throw clientError('session_missing');
+    if (!force && !stored.refresh) return stored.session;
+    let data;
+    try {
+      data = await this._request('POST', '/token?grant_type=refresh_token', {
+        refresh_token: stored.session.refresh_token,
+      });
+    } catch (e) {
+      if (refreshRetry(e.status, 1) < 0 && (await this._get(this.storageKey)) === raw) {
+        await this._signOutLocally();
+      }
+      throw e;
+    }
+    const next = tokenSession(data, now());
+    // A result is discarded when the stored session changed meanwhile (sign-out, another sign-in).
+    if ((await this._get(this.storageKey)) !== raw) {
+      const current = storedSession(await this._get(this.storageKey), Date.now(), 0).session;
+      if (!current) throw clientError('session_missing');
+      return current;
+    }
+    await this._set(this.storageKey, JSON.stringify(next));
+    this._emit('TOKEN_REFRESHED', next);
+    this._broadcast('TOKEN_REFRESHED', next);
+    return next;
+  }
+
   async _signOutLocally() {
-    await this._remove(this.storageKey);
-    await this._remove(this._verifierKey());
+    this._stopTimer();
+    await this._remove(this.storageKey).catch(() => {});
+    await this._remove(this._verifierKey()).catch(() => {});
     this._emit('SIGNED_OUT', null);
+    this._broadcast('SIGNED_OUT');
+  }
+
+  // ---- automatic refresh: one timer, only while the tab is visible ----
+
+  _stopTimer() {
+    clearTimeout(this._timer);
+    this._timer = null;
+  }
+
+  async _schedule() {
+    this._stopTimer();
+    if (!this._autoRefresh || this._disposed) return;
+    if (typeof document !== 'undefined' && document.visibilityState === 'hidden') return;
+    const stored = storedSession(await this._get(this.storageKey).catch(() => null), Date.now(), Math.random());
+    if (!stored.session || this._disposed) return;
+    this._stopTimer();
+    this._timer = setTimeout(() => this._tick(), Math.min(stored.delay, 2147483647));
+  }
+
+  async _tick() {
+    this._stopTimer();
+    if (this._disposed || !this._autoRefresh) return;
+    try {
+      await this._session();
+      this._attempt = 0;
+      this._schedule();
+    } catch (e) {
+      const wait = refreshRetry(e.status ?? 0, ++this._attempt);
+      if (wait >= 0 && e.code !== 'session_missing' && !this._disposed) {
+        this._timer = setTimeout(() => this._tick(), wait);
+      }
+    }
   }
 
   /** The current session, refreshed first when it is about to expire; null when signed out. */
@@ -377,16 +537,26 @@ class WorkOSAuthClient {
   /** Refreshes the session now. */
   async refreshSession() {
     await this._init;
-    const stored = storedSession(await this._get(this.storageKey), now());
-    if (!stored.session) throw clientError('session_missing');
-    return this._refresh(stored.session);
+    const session = await this._refresh(true);
+    this._schedule();
+    return session;
   }
 
   /** The signed-in user, from `GET /auth/v1/user`. */
   async getUser() {
     const session = await this.getSession();
     if (!session) throw clientError('session_missing');
-    return this._request('GET', '/user', undefined, session.access_token);
+    const user = await this._request('GET', '/user', undefined, session.access_token);
+    if (JSON.stringify(user) !== JSON.stringify(session.user)) {
+      const raw = JSON.stringify(session);
+      if ((await this._get(this.storageKey)) === raw) {
+        const updated = { ...session, user };
+        await this._set(this.storageKey, JSON.stringify(updated));
+        this._emit('USER_UPDATED', updated);
+        this._broadcast('USER_UPDATED', updated);
+      }
+    }
+    return user;
   }
 
   /**
@@ -397,7 +567,7 @@ class WorkOSAuthClient {
     await this._init;
     const scope = options.scope ?? 'global';
     if (scope !== 'global' && scope !== 'local' && scope !== 'others') throw clientError('invalid_options');
-    const stored = storedSession(await this._get(this.storageKey), now());
+    const stored = storedSession(await this._get(this.storageKey), Date.now(), 0);
     let failure = null;
     if (stored.session) {
       try {
@@ -410,9 +580,14 @@ class WorkOSAuthClient {
     if (failure) throw failure;
   }
 
-  /** Stops listeners and timers. */
+  /** Stops timers, listeners and channels; the client does nothing more. */
   dispose() {
+    this._disposed = true;
+    this._stopTimer();
     this._subscribers.clear();
+    this._channel?.close();
+    if (this._onStorage) window.removeEventListener('storage', this._onStorage);
+    if (this._onVisibility) document.removeEventListener('visibilitychange', this._onVisibility);
   }
 }
 

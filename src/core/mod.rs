@@ -7,6 +7,7 @@ pub mod encode;
 pub mod error;
 pub mod pkce;
 pub mod project;
+pub mod refresh;
 pub mod secret;
 pub mod session;
 pub mod sha256;

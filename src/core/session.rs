@@ -6,14 +6,6 @@ use alloc::vec::Vec;
 
 use super::error::{Error, ErrorCode, ServerDetail};
 
-/// Refresh when the access token expires within this many seconds (supabase-js uses 90 s).
-pub const REFRESH_MARGIN: u64 = 90;
-
-/// True when a session expiring at `expires_at` should be refreshed before use at `now`.
-pub fn needs_refresh(expires_at: u64, now: u64) -> bool {
-    expires_at <= now.saturating_add(REFRESH_MARGIN)
-}
-
 fn b64url_value(b: u8) -> Option<u32> {
     Some(u32::from(match b {
         b'A'..=b'Z' => b - b'A',

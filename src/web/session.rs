@@ -6,8 +6,9 @@ use alloc::string::String;
 use super::convert::{field, js_error, object, set, JsResult};
 use crate::core::callback::{self, Callback};
 use crate::core::error::{Error, ErrorCode};
+use crate::core::refresh;
 use crate::core::session::{
-    api_error, jwt_payload, needs_refresh, resolve_expiry, whole_seconds, ErrorBody, SessionShape,
+    api_error, jwt_payload, resolve_expiry, whole_seconds, ErrorBody, SessionShape,
 };
 use js_sys::{Object, JSON};
 use wasm_bindgen::prelude::*;
@@ -167,10 +168,10 @@ pub fn token_session(data: JsValue, now: f64) -> JsResult<JsValue> {
 }
 
 /// Reads a stored session (the raw string, or null): `{}` when there is none, `{ corrupt: true }`
-/// when it cannot be trusted, else `{ session, expiresAt, refresh }` where `refresh` says it is
-/// within the refresh margin at `now`.
+/// when it cannot be trusted, else `{ session, expiresAt, refresh, delay }`: `refresh` says it is
+/// due for a refresh at `now_ms`, `delay` how long until it is (with `jitter` in 0..=1).
 #[wasm_bindgen(js_name = storedSession)]
-pub fn stored_session(raw: JsValue, now: f64) -> JsValue {
+pub fn stored_session(raw: JsValue, now_ms: f64, jitter: f64) -> JsValue {
     let out = object();
     let Some(text) = raw.as_string() else {
         return out.into();
@@ -180,8 +181,15 @@ pub fn stored_session(raw: JsValue, now: f64) -> JsValue {
         Some(expires_at) => {
             set(&out, "session", &session);
             set(&out, "expiresAt", &(expires_at as f64).into());
-            let now = whole_seconds(now).unwrap_or_default();
-            set(&out, "refresh", &needs_refresh(expires_at, now).into());
+            let now = now_ms as u64;
+            let expires_in = number_field(&session, "expires_in").and_then(whole_seconds);
+            set(
+                &out,
+                "refresh",
+                &refresh::due(expires_at, expires_in, now).into(),
+            );
+            let delay = refresh::delay_ms(expires_at, expires_in, now, jitter);
+            set(&out, "delay", &(delay as f64).into());
         }
         None => set(&out, "corrupt", &true.into()),
     }
@@ -239,4 +247,16 @@ pub fn client_error(code: &str) -> JsValue {
         _ => Error::new(ErrorCode::InvalidOptions, "an option is not valid"),
     };
     js_error(e)
+}
+
+/// After a failed refresh with this HTTP status (0: network failure) on try `attempt`: the
+/// milliseconds to wait before trying again, or -1 when the refresh token was refused and the
+/// session is over.
+#[wasm_bindgen(js_name = refreshRetry)]
+pub fn refresh_retry(status: u16, attempt: u32) -> f64 {
+    match refresh::classify_failure(status) {
+        refresh::Failure::Retry => refresh::retry_delay_ms(attempt) as f64,
+        refresh::Failure::Cooldown(ms) => ms as f64,
+        refresh::Failure::SignOut => -1.0,
+    }
 }
