@@ -1,0 +1,27 @@
+// The same job with @supabase/auth-js's GoTrueClient (what supabase-js wraps), minimal setup.
+import { GoTrueClient } from '@supabase/auth-js';
+
+const cfg = globalThis.BENCH_CONFIG;
+const auth = new GoTrueClient({
+  url: `${cfg.url}/auth/v1`,
+  headers: { apikey: cfg.key, Authorization: `Bearer ${cfg.key}` },
+  storageKey: cfg.storageKey,
+  flowType: cfg.flowType,
+});
+
+export const signIn = () =>
+  auth.signInWithOAuth({
+    provider: 'workos',
+    options: { redirectTo: cfg.redirectTo, queryParams: { connection: cfg.connection }, skipBrowserRedirect: true },
+  });
+export const finish = async (href) => {
+  const code = new URL(href).searchParams.get('code');
+  const { data, error } = code ? await auth.exchangeCodeForSession(code) : await auth.initialize();
+  if (error) throw error;
+  return data.session ?? null;
+};
+export const session = async () => {
+  const { data, error } = await auth.getSession();
+  if (error) throw error;
+  return data.session;
+};

@@ -1,0 +1,24 @@
+// The steps of the shell's first use of the core, one by one on the same bytes and glue:
+// base64 decode (atob and the byte-copy loop of wasm-module.js), synchronous compilation
+// (new WebAssembly.Module), instantiation through the wasm-bindgen glue (initSync), first call.
+import { b64 } from 'bench-wasm-b64';
+import { initSync, buildAuthorizeUrl } from 'bench-core-glue';
+
+globalThis.__coldParts = () => {
+  const t0 = performance.now();
+  const s = atob(b64);
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  const t1 = performance.now();
+  const module = new WebAssembly.Module(bytes);
+  const t2 = performance.now();
+  initSync({ module });
+  const t3 = performance.now();
+  buildAuthorizeUrl('https://abcdefghijklmnop.supabase.co', {
+    connection: 'conn_01HBENCHCONNECTION0000000',
+    redirectTo: 'https://app.example.com/auth/callback',
+    flowType: 'implicit',
+  });
+  const t4 = performance.now();
+  return { decode: t1 - t0, compile: t2 - t1, instantiate: t3 - t2, call: t4 - t3 };
+};

@@ -1,0 +1,6 @@
+// The timing page's module: the start mark first, then the job, then the report.
+import './mark.js';
+import { session } from './ours.js';
+import { report } from './report.js';
+
+report(session());

@@ -1,0 +1,85 @@
+// Step 2: time to session on a callback page, our package against auth-js, alternating A/B in
+// pairs, a fresh browser context for every run.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { implicitFragment } from './tokens.mjs';
+import { median, p90 } from './stats.mjs';
+
+const LIBS = ['ours', 'authjs'];
+
+/** One run: a fresh context, a blank page of the site (so the renderer exists), then the callback page. */
+async function runOnce(browser, site, lib, variant, config) {
+  const context = await browser.newContext();
+  try {
+    let url = `${site.url}/cb/${lib}.html`;
+    if (variant === 'implicit') {
+      url += implicitFragment();
+    } else {
+      // A PKCE callback: the verifier is where signInWithOAuth / signInWithWorkOS stored it
+      // (JSON string under `<storageKey>-code-verifier`), put there before any page script runs.
+      const verifier = randomBytes(56).toString('hex');
+      await context.addInitScript(
+        ([key, value]) => {
+          if (location.pathname.startsWith('/cb/') && localStorage.getItem(key) === null) localStorage.setItem(key, value);
+        },
+        [`${config.storageKey}-code-verifier`, JSON.stringify(verifier)],
+      );
+      url += `?code=${randomUUID()}`;
+    }
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${site.url}/blank.html`);
+    const done = page.waitForEvent('console', { predicate: (m) => m.text() === 'bench:done', timeout: 15000 });
+    await page.goto(url, { waitUntil: 'commit' });
+    await done;
+    const r = await page.evaluate(() => globalThis.__bench);
+    if (errors.length) r.pageErrors = errors;
+    return r;
+  } catch (e) {
+    return { ok: false, error: String(e) };
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * `pairs` measured pairs after `warmup` discarded ones; pair i runs ours first when i is even,
+ * auth-js first when odd. A run counts only when it ended with the session and exactly one
+ * auth request (GET /user for implicit, POST /token for PKCE).
+ */
+export async function timeToSession({ browser, site, variant, config, pairs, warmup, log }) {
+  const runs = { ours: [], authjs: [] };
+  const failures = [];
+  const expected = variant === 'implicit' ? '/auth/v1/user' : '/auth/v1/token?grant_type=pkce';
+  const valid = (r) => r.ok && r.requests?.length === 1 && r.requests[0] === expected;
+  const pairRatios = { toSession: [], lib: [] };
+  for (let i = 0; i < warmup + pairs; i++) {
+    const order = i % 2 === 0 ? LIBS : [...LIBS].reverse();
+    const pair = {};
+    for (const lib of order) pair[lib] = await runOnce(browser, site, lib, variant, config);
+    if (i < warmup) continue;
+    for (const lib of LIBS) {
+      if (valid(pair[lib])) runs[lib].push(pair[lib]);
+      else failures.push({ lib, run: pair[lib] });
+    }
+    if (valid(pair.ours) && valid(pair.authjs)) {
+      pairRatios.toSession.push(pair.ours.toSession / pair.authjs.toSession);
+      pairRatios.lib.push(pair.ours.lib / pair.authjs.lib);
+    }
+    if (log && (i - warmup + 1) % 10 === 0) log(`  ${variant}: ${i - warmup + 1}/${pairs} pairs`);
+  }
+  if (runs.ours.length === 0 || runs.authjs.length === 0) {
+    throw new Error(`time to session (${variant}): no valid run; first failures: ${JSON.stringify(failures.slice(0, 2))}`);
+  }
+  const summary = (lib, key) => ({ median: median(runs[lib].map((r) => r[key])), p90: p90(runs[lib].map((r) => r[key])) });
+  return {
+    variant,
+    n: { ours: runs.ours.length, authjs: runs.authjs.length, pairs: pairRatios.lib.length },
+    failures,
+    toSession: { ours: summary('ours', 'toSession'), authjs: summary('authjs', 'toSession'), pairRatio: median(pairRatios.toSession) },
+    lib: { ours: summary('ours', 'lib'), authjs: summary('authjs', 'lib'), pairRatio: median(pairRatios.lib) },
+    wire: { ours: summary('ours', 'wire'), authjs: summary('authjs', 'wire') },
+    libStart: { ours: summary('ours', 'libStart'), authjs: summary('authjs', 'libStart') },
+    runs,
+  };
+}
