@@ -1,0 +1,167 @@
+// The session lives: several tabs of one origin against the emulator with short-lived access
+// tokens. One refresh per expiry across all tabs, recovery from injected faults, sign-out that
+// reaches every tab, and a broken localStorage.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, prepareSite, startEmulator, writeConfig } from '../../scripts/lib/emulator.mjs';
+import { launchBrowser } from '../js/harness.mjs';
+
+/** Access-token lifetime: the client refreshes 5 s ahead, so one refresh every ~7 s. */
+const TTL = 12;
+let emulator;
+let browser;
+let site;
+
+before(async () => {
+  site = prepareSite(mkdtempSync(join(tmpdir(), 'sbw-life-')));
+  for (const f of readdirSync(join(ROOT, 'tests/e2e/fixtures'))) {
+    copyFileSync(join(ROOT, 'tests/e2e/fixtures', f), join(site, f));
+  }
+  emulator = await startEmulator(['--port', '0', '--serve', site, '--app-port', '0', '--jwt-exp', String(TTL), '--auto-sign-in']);
+  writeConfig(site, { supabaseUrl: emulator.authUrl, anonKey: emulator.anonKey });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await emulator?.stop();
+});
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Opens a tab of the app in `context` and waits until it has initialised. */
+async function openTab(context, query = '') {
+  const page = await context.newPage();
+  page.logs = [];
+  page.on('console', (m) => page.logs.push(m.text()));
+  await page.goto(`${emulator.appUrl}/tab.html${query}`);
+  await page.evaluate(() => window.initialized);
+  return page;
+}
+
+/** Signs in through the real redirect (the emulator's WorkOS signs in at once: --auto-sign-in). */
+async function signIn(page, email = 'ada@example.com') {
+  await page.evaluate((email) => auth.signInWithWorkOS({ connection: 'conn_emulator_okta', loginHint: email, redirectTo: location.href }), email);
+  await page.waitForURL(/\/tab\.html/);
+  await page.waitForFunction(() => window.events.some((e) => e.event === 'SIGNED_IN'));
+}
+
+const sessionOf = (page) => page.evaluate(() => auth.getSession().then((s) => s && { at: s.access_token, rt: s.refresh_token }));
+const eventsOf = (page) => page.evaluate(() => window.events.map((e) => e.event));
+
+test('five tabs stay signed in across five expiries with one refresh per expiry', async () => {
+  await emulator.control('reset', {});
+  const context = await browser.newContext();
+  const first = await openTab(context);
+  await signIn(first);
+  const tabs = [first];
+  for (let i = 0; i < 4; i++) tabs.push(await openTab(context));
+  const start = await emulator.control('stats');
+  const started = Date.now();
+  await sleep(5 * TTL * 1000 + 2000);
+  const stats = await emulator.control('stats');
+  const elapsed = (Date.now() - started) / 1000;
+  const refreshes = stats.refresh_requests - start.refresh_requests;
+  // One refresh per expiry: the tokens lived TTL s and were refreshed 5 s ahead.
+  const expected = elapsed / (TTL - 5);
+  assert.ok(refreshes >= 5, `at least five refreshes (${refreshes})`);
+  assert.ok(Math.abs(refreshes - expected) <= 1.5, `${refreshes} refreshes in ${elapsed.toFixed(1)} s, about ${expected.toFixed(1)} expected`);
+  assert.equal(stats.refresh_token_reuse - start.refresh_token_reuse, 0, 'no refresh token used twice');
+  assert.equal(stats.refresh_token_reuse_rejected - start.refresh_token_reuse_rejected, 0);
+  const sessions = await Promise.all(tabs.map(sessionOf));
+  for (const s of sessions) assert.deepEqual(s, sessions[0], 'every tab holds the same session');
+  for (const tab of tabs) {
+    const events = await eventsOf(tab);
+    assert.ok(!events.includes('SIGNED_OUT'), 'nobody was signed out');
+    const refreshed = events.filter((e) => e === 'TOKEN_REFRESHED').length;
+    assert.ok(refreshed >= refreshes - 1, `each tab heard of the refreshes (${refreshed}/${refreshes})`);
+    assert.equal(events.filter((e) => e === 'SIGNED_IN').length, tab === first ? 1 : 0, 'SIGNED_IN once, in the tab that signed in');
+  }
+  await context.close();
+});
+
+test('refresh survives 500s, a timeout and a 10 s outage without signing out', async () => {
+  await emulator.control('reset', {});
+  const context = await browser.newContext();
+  const tab = await openTab(context);
+  await signIn(tab);
+  const other = await openTab(context);
+  const before = await sessionOf(tab);
+  await emulator.control('faults', { endpoint: 'token_refresh', kind: '500', count: 3 });
+  await emulator.control('faults', { endpoint: 'token_refresh', kind: 'timeout', count: 1, seconds: 2 });
+  await sleep(TTL * 1000);
+  await emulator.control('faults', { endpoint: 'all', kind: 'down', seconds: 10 });
+  await sleep(10000 + TTL * 1000);
+  const stats = await emulator.control('stats');
+  assert.ok(stats.faults_triggered >= 5, `faults were hit (${stats.faults_triggered})`);
+  const after = await sessionOf(tab);
+  assert.ok(after, 'still signed in');
+  assert.notEqual(after.rt, before.rt, 'and refreshed since');
+  assert.deepEqual(await sessionOf(other), after);
+  for (const page of [tab, other]) assert.ok(!(await eventsOf(page)).includes('SIGNED_OUT'));
+  const user = await fetch(`${emulator.authUrl}/auth/v1/user`, {
+    headers: { apikey: emulator.anonKey, authorization: `Bearer ${after.at}` },
+  });
+  assert.equal(user.status, 200, 'the refreshed access token works');
+  await context.close();
+});
+
+test('a revoked refresh token signs every tab out', async () => {
+  await emulator.control('reset', {});
+  const context = await browser.newContext();
+  const tabs = [await openTab(context)];
+  await signIn(tabs[0]);
+  tabs.push(await openTab(context), await openTab(context));
+  await emulator.control('revoke', { email: 'ada@example.com' });
+  await Promise.all(tabs.map((t) => t.waitForFunction(() => window.events.some((e) => e.event === 'SIGNED_OUT'), null, { timeout: (TTL + 10) * 1000 })));
+  for (const tab of tabs) {
+    assert.equal(await sessionOf(tab), null);
+    assert.equal(await tab.textContent('#state'), 'signed-out');
+  }
+  await context.close();
+});
+
+test('a sign-in reaches the other open tabs once; sign-out in one tab signs out the others', async () => {
+  await emulator.control('reset', {});
+  const context = await browser.newContext();
+  const tabs = [await openTab(context), await openTab(context)];
+  await signIn(tabs[0]);
+  await tabs[1].waitForFunction(() => window.events.some((e) => e.event === 'SIGNED_IN'));
+  tabs.push(await openTab(context));
+  await tabs[1].bringToFront();
+  await tabs[0].bringToFront();
+  for (const tab of tabs) {
+    const events = await eventsOf(tab);
+    assert.equal(events.filter((e) => e === 'SIGNED_IN').length, tab === tabs[2] ? 0 : 1, 'SIGNED_IN once, not on focus');
+  }
+  const { at } = await sessionOf(tabs[0]);
+  await tabs[1].evaluate(() => auth.signOut());
+  await Promise.all(tabs.map((t) => t.waitForFunction(() => window.events.some((e) => e.event === 'SIGNED_OUT'))));
+  for (const tab of tabs) assert.equal(await sessionOf(tab), null);
+  const res = await fetch(`${emulator.authUrl}/auth/v1/user`, {
+    headers: { apikey: emulator.anonKey, authorization: `Bearer ${at}` },
+  });
+  assert.equal(res.status, 403, 'the server ended the session too');
+  await context.close();
+});
+
+test('with localStorage throwing on every call, sign-in and refresh still work', async () => {
+  await emulator.control('reset', {});
+  const context = await browser.newContext();
+  const tab = await openTab(context, '?storage=broken');
+  await signIn(tab);
+  const first = await sessionOf(tab);
+  assert.ok(first, 'signed in');
+  await tab.waitForFunction(() => window.events.some((e) => e.event === 'TOKEN_REFRESHED'), null, { timeout: (TTL + 5) * 1000 });
+  const second = await sessionOf(tab);
+  assert.notEqual(second.rt, first.rt, 'refreshed');
+  // Said once in this page (the one the redirect came back to), whatever the number of calls.
+  const warnings = await tab.evaluate(() => window.warnings);
+  assert.equal(warnings.length, 1, `said so once: ${warnings}`);
+  assert.match(warnings[0], /localStorage is unavailable; the session is kept in sessionStorage/);
+  for (const line of tab.logs) assert.ok(!line.includes(second.rt) && !line.includes(second.at), 'no token in the console');
+  await context.close();
+});
