@@ -165,3 +165,25 @@ test('with localStorage throwing on every call, sign-in and refresh still work',
   for (const line of tab.logs) assert.ok(!line.includes(second.rt) && !line.includes(second.at), 'no token in the console');
   await context.close();
 });
+
+test('a hidden tab runs no timer, and checks at once when it becomes visible again', async () => {
+  await emulator.control('reset', {});
+  const context = await browser.newContext();
+  const tab = await openTab(context);
+  await signIn(tab);
+  const setVisibility = (state) =>
+    tab.evaluate((state) => {
+      Object.defineProperty(document, 'visibilityState', { value: state, configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+  await setVisibility('hidden');
+  const before = await emulator.control('stats');
+  await sleep((TTL + 3) * 1000);
+  const hidden = await emulator.control('stats');
+  assert.equal(hidden.refresh_requests, before.refresh_requests, 'no refresh while hidden');
+  await setVisibility('visible');
+  await tab.waitForFunction(() => window.events.some((e) => e.event === 'TOKEN_REFRESHED'), null, { timeout: 3000 });
+  const after = await emulator.control('stats');
+  assert.equal(after.refresh_requests, before.refresh_requests + 1, 'one refresh, at once');
+  await context.close();
+});

@@ -262,3 +262,27 @@ test('a callback that fails after the exchange leaves no half-written session', 
   const verifier = await page.evaluate((KEY) => localStorage.getItem(`${KEY}-code-verifier`), KEY);
   assert.equal(verifier, null, 'the verifier is single use: removed whatever the outcome');
 });
+
+test('getUser stores a changed user and emits USER_UPDATED', async () => {
+  const changed = { ...USER, user_metadata: { ...USER.user_metadata, full_name: 'Ada King' } };
+  let answer = USER;
+  const page = await scriptedPage(pageUrl(implicitFragment()), { user: { body: USER } });
+  await page.unroute(`${SUPABASE}/auth/v1/user`);
+  await scriptEndpoint(page, `${SUPABASE}/auth/v1/user`, () => ({ body: answer }));
+  const first = await runOurs(page, { flowType: 'implicit' });
+  assert.equal(first.error, null);
+  answer = changed;
+  const out = await page.evaluate(async (SUPABASE) => {
+    const { createClient } = await import('/pkg/index.js');
+    const auth = createClient(SUPABASE, 'anon-key', { detectSessionInUrl: false });
+    const events = [];
+    auth.onAuthStateChange((e, s) => events.push([e, s && s.user.user_metadata.full_name]));
+    await auth.initialize();
+    const user = await auth.getUser();
+    await auth.getUser();
+    return { name: user.user_metadata.full_name, events, stored: JSON.parse(localStorage.getItem('sb-abcd-auth-token')).user };
+  }, SUPABASE);
+  assert.equal(out.name, 'Ada King');
+  assert.deepEqual(out.stored, changed);
+  assert.deepEqual(out.events, [['INITIAL_SESSION', undefined], ['USER_UPDATED', 'Ada King']]);
+});
