@@ -1,34 +1,133 @@
-//! The authorize vectors in headless Chromium, through the exports as JS calls them: the
-//! browser's own `URL` parser, `crypto.getRandomValues`, and JS `Error`s with codes.
+//! The authorize vectors in headless Chromium, through the wasm exports with the browser's own
+//! `URL` parser and `crypto.getRandomValues`, as the JS shell calls them.
 #![allow(clippy::indexing_slicing)] // test code: serde_json indexing returns Null, never panics
 #![cfg(target_arch = "wasm32")]
 
 mod common;
 
 use common::{cases, expectation, expected_url, map_authorize, Expect, AUTHORIZE};
-use js_sys::{Reflect, JSON};
+use serde_json::Value;
 use supabase_workos::core::pkce::Verifier;
-use supabase_workos::web::{build_authorize_url, client_config, plan_sign_in, storage_key_for};
-use wasm_bindgen::{JsCast, JsValue};
+use supabase_workos::web::{client, sign_in};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::{wasm_bindgen_test as test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn js(v: &serde_json::Value) -> JsValue {
-    JSON::parse(&v.to_string()).expect("json")
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = URL)]
+    type Url;
+    #[wasm_bindgen(constructor, catch, js_class = URL)]
+    fn new(input: &str) -> Result<Url, JsValue>;
+    #[wasm_bindgen(method, getter)]
+    fn protocol(this: &Url) -> String;
+    #[wasm_bindgen(method, getter)]
+    fn origin(this: &Url) -> String;
+    #[wasm_bindgen(method, getter)]
+    fn hostname(this: &Url) -> String;
+    #[wasm_bindgen(method, getter)]
+    fn pathname(this: &Url) -> String;
+    #[wasm_bindgen(method, getter)]
+    fn search(this: &Url) -> String;
+    #[wasm_bindgen(method, getter)]
+    fn hash(this: &Url) -> String;
+    #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues)]
+    fn get_random_values(buf: &mut [u8]);
 }
 
-fn get(v: &JsValue, key: &str) -> JsValue {
-    Reflect::get(v, &key.into()).expect("field")
+/// What the shell passes for a URL: the browser's parse, newline-joined.
+fn parts(url: &str) -> Option<String> {
+    let u = Url::new(url).ok()?;
+    let bare = if u.search().is_empty() && u.hash().is_empty() {
+        "1"
+    } else {
+        "0"
+    };
+    Some(
+        [
+            u.protocol(),
+            u.origin(),
+            u.hostname(),
+            u.pathname(),
+            bare.into(),
+        ]
+        .join("\n"),
+    )
 }
 
-fn code_of(err: JsValue) -> String {
-    assert!(err.is_instance_of::<js_sys::Error>(), "a real Error");
-    let name = get(&err, "name").as_string().expect("name");
-    assert!(name.starts_with("Auth"), "{name}");
-    assert_eq!(get(&err, "status").as_f64(), Some(0.0));
-    assert_eq!(get(&err, "__isAuthError"), JsValue::TRUE);
-    get(&err, "code").as_string().expect("code")
+fn opt(v: &Value, key: &str) -> Option<String> {
+    v[key].as_str().map(String::from)
+}
+
+/// The shell's `queryParams` encoding: `URLSearchParams` over the non-null values.
+fn query(v: &Value) -> Result<String, ()> {
+    match v {
+        Value::Null => Ok(String::new()),
+        Value::Object(m) => {
+            let mut out = String::new();
+            for (k, v) in m {
+                let v = match v {
+                    Value::Null => continue,
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    Value::Bool(b) => b.to_string(),
+                    _ => return Err(()),
+                };
+                if !out.is_empty() {
+                    out.push('&');
+                }
+                supabase_workos::core::encode::form_component(&mut out, k);
+                out.push('=');
+                supabase_workos::core::encode::form_component(&mut out, &v);
+            }
+            Ok(out)
+        }
+        _ => Err(()),
+    }
+}
+
+fn outcome(json: &str) -> Result<Value, String> {
+    let v: Value = serde_json::from_str(json).expect("the core answers JSON");
+    match v.get("error") {
+        Some(e) => {
+            assert!(e["name"].as_str().is_some_and(|n| n.starts_with("Auth")));
+            assert!(e["status"].is_u64());
+            Err(e["code"].as_str().expect("code").to_owned())
+        }
+        None => Ok(v),
+    }
+}
+
+fn build(
+    supabase_url: &str,
+    o: &Value,
+    random: Option<Box<[u8]>>,
+    challenge: Option<String>,
+) -> Result<Value, String> {
+    let Ok(q) = query(&o["queryParams"]) else {
+        return Err("invalid_options".into());
+    };
+    let redirect = opt(o, "redirectTo")
+        .filter(|r| !r.is_empty())
+        .and_then(|r| parts(&r));
+    let flow = challenge.as_ref().map(|_| String::from("pkce"));
+    outcome(&sign_in(
+        parts(supabase_url),
+        redirect,
+        "sb-key",
+        opt(o, "connection"),
+        opt(o, "organization"),
+        opt(o, "provider"),
+        opt(o, "redirectTo"),
+        opt(o, "scopes"),
+        opt(o, "loginHint"),
+        opt(o, "domainHint"),
+        &q,
+        random,
+        flow,
+        challenge,
+    ))
 }
 
 #[test]
@@ -38,22 +137,31 @@ fn every_authorize_vector_matches_or_is_a_listed_difference_in_the_browser() {
     let mut checked = 0;
     for case in cases(AUTHORIZE) {
         let m = map_authorize(&case);
-        let mut opts = m.options.clone();
-        if m.pkce {
-            opts["flowType"] = "pkce".into();
-            opts["codeChallenge"] = challenge.clone().into();
-        }
-        let got = build_authorize_url(m.supabase_url.clone().into(), js(&opts));
+        let got = build(
+            &m.supabase_url,
+            &m.options,
+            None,
+            m.pkce.then(|| challenge.clone()),
+        );
         match expectation(&case.id) {
             Expect::Refused(code) => {
-                assert_eq!(got.map_err(code_of), Err(code.to_owned()), "{}", case.id)
+                assert_eq!(got.map(|_| ()), Err(code.to_owned()), "{}", case.id)
             }
             _ => {
                 let want = expected_url(&case, &challenge).expect("url");
-                assert_eq!(got.map_err(code_of), Ok(want), "{}", case.id);
+                assert_eq!(
+                    got.map(|v| v["url"].clone()),
+                    Ok(Value::from(want)),
+                    "{}",
+                    case.id
+                );
                 let key = match &m.storage_key {
                     Some(k) => k.clone(),
-                    None => storage_key_for(m.supabase_url.clone().into()).expect("key"),
+                    None => {
+                        let c = outcome(&client(parts(&m.supabase_url), None, None, None))
+                            .expect("client");
+                        c["storageKey"].as_str().expect("key").to_owned()
+                    }
                 };
                 assert_eq!(
                     key,
@@ -69,166 +177,121 @@ fn every_authorize_vector_matches_or_is_a_listed_difference_in_the_browser() {
 }
 
 #[test]
-fn plan_sign_in_stores_a_verifier_that_hashes_to_the_url_challenge() {
-    let opts = js(
-        &serde_json::json!({ "organization": "org_1", "redirectTo": "https://app.example.com/cb" }),
-    );
-    let a = plan_sign_in(
-        "https://abcd.supabase.co".into(),
-        "sb-abcd-auth-token",
-        true,
-        opts.clone(),
-    )
-    .expect("plan");
-    let b = plan_sign_in(
-        "https://abcd.supabase.co".into(),
-        "sb-abcd-auth-token",
-        true,
-        opts,
-    )
-    .expect("plan");
-    assert_eq!(
-        get(&a, "verifierKey").as_string().as_deref(),
-        Some("sb-abcd-auth-token-code-verifier")
-    );
-    let stored = get(&a, "verifierValue").as_string().expect("value");
-    let verifier = JSON::parse(&stored)
-        .expect("JSON")
-        .as_string()
-        .expect("a JSON string");
+fn a_sign_in_stores_a_verifier_that_hashes_to_the_url_challenge() {
+    let opts =
+        serde_json::json!({ "organization": "org_1", "redirectTo": "https://app.example.com/cb" });
+    let random = || {
+        let mut bytes = vec![0u8; 56];
+        get_random_values(&mut bytes);
+        Some(bytes.into_boxed_slice())
+    };
+    let a = build("https://abcd.supabase.co", &opts, random(), None).expect("plan");
+    let b = build("https://abcd.supabase.co", &opts, random(), None).expect("plan");
+    assert_eq!(a["verifierKey"], "sb-key-code-verifier");
+    let stored = a["verifierValue"].as_str().expect("value");
+    let verifier: String = serde_json::from_str(stored).expect("a JSON string");
     assert_eq!(verifier.len(), 112);
     assert!(verifier
         .bytes()
         .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)));
-    let url = get(&a, "url").as_string().expect("url");
     let expected = [
         "https://abcd.supabase.co/auth/v1/authorize?provider=workos&redirect_to=https%3A%2F%2Fapp.example.com%2Fcb&code_challenge=",
-        &Verifier::from_string(verifier).challenge(),
+        &Verifier::from_string(verifier.clone()).challenge(),
         "&code_challenge_method=s256&organization=org_1",
     ]
     .concat();
-    assert_eq!(url, expected);
+    assert_eq!(a["url"], Value::from(expected));
     assert_ne!(
-        get(&b, "verifierValue").as_string(),
-        Some(stored),
+        b["verifierValue"], a["verifierValue"],
         "fresh randomness each time"
     );
 }
 
 #[test]
-fn implicit_plan_has_no_verifier() {
-    let opts = js(&serde_json::json!({ "provider": "GitHubOAuth" }));
-    let plan = plan_sign_in("https://abcd.supabase.co".into(), "k", false, opts).expect("plan");
-    assert!(get(&plan, "verifierKey").is_undefined());
-    assert_eq!(
-        get(&plan, "url").as_string().as_deref(),
-        Some("https://abcd.supabase.co/auth/v1/authorize?provider=workos&workos_provider=GitHubOAuth")
-    );
-}
-
-#[test]
-fn lone_surrogates_become_replacement_characters() {
-    let opts =
-        JSON::parse(r#"{"connection":"x\ud800y","queryParams":{"k":"\udc00"}}"#).expect("json");
-    assert_eq!(
-        build_authorize_url("https://abcd.supabase.co".into(), opts).map_err(code_of).as_deref(),
-        Ok("https://abcd.supabase.co/auth/v1/authorize?provider=workos&connection=x%EF%BF%BDy&k=%EF%BF%BD")
-    );
-}
-
-#[test]
 fn bad_input_gives_coded_errors() {
-    let url = |u: &str| JsValue::from_str(u);
-    let conn = || js(&serde_json::json!({ "connection": "c" }));
-    let cases: Vec<(JsValue, JsValue, &str)> = vec![
-        (url("https://a.co"), JsValue::UNDEFINED, "missing_selector"),
+    let cases = [
+        ("https://a.co", serde_json::json!({}), "missing_selector"),
         (
-            url("https://a.co"),
-            js(&serde_json::json!({"connection": "c", "organization": "o"})),
+            "https://a.co",
+            serde_json::json!({"connection": "c", "organization": "o"}),
             "ambiguous_selector",
         ),
         (
-            url("https://a.co"),
-            js(&serde_json::json!({"provider": "Okta"})),
+            "https://a.co",
+            serde_json::json!({"provider": "Okta"}),
             "invalid_provider",
         ),
         (
-            url("https://a.co"),
-            js(&serde_json::json!({"connection": "c", "queryParams": {"redirect_uri": "x"}})),
+            "https://a.co",
+            serde_json::json!({"connection": "c", "queryParams": {"redirect_uri": "x"}}),
             "invalid_options",
         ),
         (
-            url("https://a.co"),
-            js(&serde_json::json!({"connection": "c", "queryParams": {"nested": {}}})),
+            "https://a.co",
+            serde_json::json!({"connection": "c", "redirectTo": "/cb"}),
             "invalid_options",
         ),
         (
-            url("https://a.co"),
-            js(&serde_json::json!({"connection": "c", "redirectTo": "/cb"})),
+            "https://a.co",
+            serde_json::json!({"connection": "c", "redirectTo": "http://[bad"}),
             "invalid_options",
         ),
         (
-            url("https://a.co"),
-            js(&serde_json::json!({"connection": "c", "redirectTo": "http://[bad"})),
+            "/relative",
+            serde_json::json!({"connection": "c"}),
             "invalid_options",
         ),
         (
-            url("https://a.co"),
-            js(&serde_json::json!({"connection": 5})),
+            "not a url",
+            serde_json::json!({"connection": "c"}),
             "invalid_options",
         ),
-        (url("/relative"), conn(), "invalid_options"),
-        (url("not a url"), conn(), "invalid_options"),
-        (url("ftp://a.co"), conn(), "invalid_options"),
-        (JsValue::NULL, conn(), "invalid_options"),
+        (
+            "ftp://a.co",
+            serde_json::json!({"connection": "c"}),
+            "invalid_options",
+        ),
     ];
-    for (u, o, code) in cases {
+    for (url, opts, code) in cases {
         assert_eq!(
-            plan_sign_in(u, "k", true, o).map_err(code_of),
-            Err(code.to_owned())
+            build(url, &opts, None, None).map(|_| ()),
+            Err(code.to_owned()),
+            "{url} {opts}"
         );
     }
-    for (u, k) in [
-        ("https://a.co", JsValue::from_str("")),
-        ("https://a.co", JsValue::UNDEFINED),
-        ("mailto:x@y", "k".into()),
-    ] {
-        assert_eq!(
-            client_config(u.into(), k, JsValue::UNDEFINED).map_err(code_of),
-            Err("invalid_options".to_owned())
-        );
+    for (url, key) in [("https://a.co", Some("")), ("mailto:x@y", Some("k"))] {
+        let got = outcome(&client(parts(url), key.map(String::from), None, None));
+        assert_eq!(got.map(|_| ()), Err("invalid_options".to_owned()));
     }
-    let bad_flow = js(&serde_json::json!({ "flowType": "hybrid" }));
-    assert_eq!(
-        client_config("https://a.co".into(), "k".into(), bad_flow).map_err(code_of),
-        Err("invalid_options".to_owned())
-    );
+    let got = outcome(&client(
+        parts("https://a.co"),
+        Some("k".into()),
+        Some("hybrid".into()),
+        None,
+    ));
+    assert_eq!(got.map(|_| ()), Err("invalid_options".to_owned()));
 }
 
 #[test]
-fn client_config_reports_auth_url_storage_key_and_flow() {
-    let c = client_config(
-        "HTTP://127.0.0.1:54321".into(),
-        "anon".into(),
-        JsValue::UNDEFINED,
-    )
-    .expect("config");
-    assert_eq!(
-        get(&c, "authUrl").as_string().as_deref(),
-        Some("http://127.0.0.1:54321/auth/v1")
-    );
-    assert_eq!(
-        get(&c, "storageKey").as_string().as_deref(),
-        Some("sb-127-auth-token")
-    );
-    assert_eq!(get(&c, "pkce"), JsValue::TRUE);
-    let opts = js(&serde_json::json!({ "flowType": "implicit", "storageKey": "custom" }));
-    let c =
-        client_config("https://x.example.com/base".into(), "anon".into(), opts).expect("config");
-    assert_eq!(
-        get(&c, "authUrl").as_string().as_deref(),
-        Some("https://x.example.com/base/auth/v1")
-    );
-    assert_eq!(get(&c, "storageKey").as_string().as_deref(), Some("custom"));
-    assert_eq!(get(&c, "pkce"), JsValue::FALSE);
+fn the_client_reports_auth_url_storage_key_and_flow() {
+    let c = outcome(&client(
+        parts("HTTP://127.0.0.1:54321"),
+        Some("anon".into()),
+        None,
+        None,
+    ))
+    .expect("client");
+    assert_eq!(c["authUrl"], "http://127.0.0.1:54321/auth/v1");
+    assert_eq!(c["storageKey"], "sb-127-auth-token");
+    assert_eq!(c["pkce"], true);
+    let c = outcome(&client(
+        parts("https://x.example.com/base"),
+        Some("anon".into()),
+        Some("implicit".into()),
+        Some("custom".into()),
+    ))
+    .expect("client");
+    assert_eq!(c["authUrl"], "https://x.example.com/base/auth/v1");
+    assert_eq!(c["storageKey"], "custom");
+    assert_eq!(c["pkce"], false);
 }

@@ -6,11 +6,11 @@
 mod common;
 
 use proptest::prelude::*;
+use supabase_workos::core::api;
 use supabase_workos::core::callback::{form_decode, parse, strict_uint, Callback, AUTH_KEYS};
 use supabase_workos::core::error::{ErrorCode, ServerDetail};
 use supabase_workos::core::session::{
     api_error, base64url_decode, jwt_payload, resolve_expiry, whole_seconds, ErrorBody,
-    SessionShape,
 };
 
 const CALLBACK: &str = include_str!("vectors/callback.json");
@@ -303,80 +303,107 @@ fn jwt_payloads_decode_and_non_jwts_do_not() {
 
 #[test]
 fn token_answers_need_tokens_and_a_user() {
-    let full = SessionShape {
-        access_token: true,
-        refresh_token: true,
-        user: true,
-        expires_in: Some(3600.0),
-        expires_at: None,
-        jwt_exp: None,
+    let answer = |extra: &str| {
+        [r#"{"access_token":"a.b.c","token_type":"bearer","refresh_token":"r","user":{"id":"u"}"#, extra, "}"].concat()
     };
-    assert_eq!(full.token_expiry(100), Ok(3700));
+    let expiry = |text: &str| {
+        serde_json::from_str::<serde_json::Value>(&api::token_session(text, 100)).expect("json")
+    };
+    assert_eq!(expiry(&answer(r#","expires_in":3600"#))["expiresAt"], 3700);
     assert_eq!(
-        SessionShape {
-            expires_at: Some(5000.0),
-            ..full
-        }
-        .token_expiry(100),
-        Ok(5000)
+        expiry(&answer(r#","expires_in":3600,"expires_at":5000"#))["expiresAt"],
+        5000
     );
     assert_eq!(
-        SessionShape {
-            expires_at: Some(1.5),
-            ..full
-        }
-        .token_expiry(100),
-        Ok(3700)
+        expiry(&answer(r#","expires_in":3600,"expires_at":1.5"#))["expiresAt"],
+        3700
     );
     for broken in [
-        SessionShape {
-            user: false,
-            ..full
-        },
-        SessionShape {
-            access_token: false,
-            ..full
-        },
-        SessionShape {
-            refresh_token: false,
-            ..full
-        },
-        SessionShape {
-            expires_in: None,
-            ..full
-        },
+        r#"{"access_token":"a","refresh_token":"r","expires_in":60,"user":{"email":"x"}}"#,
+        r#"{"access_token":"","refresh_token":"r","expires_in":60,"user":{"id":"u"}}"#,
+        r#"{"access_token":"a","refresh_token":"","expires_in":60,"user":{"id":"u"}}"#,
+        r#"{"access_token":"a","refresh_token":"r","user":{"id":"u"}}"#,
+        r#"{"user":{"id":"u","access_token":"a","refresh_token":"r","expires_in":60}}"#,
+        "{}",
+        "[]",
+        "null",
+    ] {
+        let out = expiry(broken);
+        assert_eq!(out["error"]["code"], "invalid_token_response", "{broken}");
+        assert_eq!(out["error"]["name"], "AuthInvalidTokenResponseError");
+        assert_eq!(out["error"]["status"], 500);
+    }
+}
+
+#[test]
+fn stored_sessions_are_used_or_removed() {
+    let stored = |raw: Option<&str>, now_ms: u64| {
+        serde_json::from_str::<serde_json::Value>(&api::stored_session(raw, now_ms, 0.0))
+            .expect("json")
+    };
+    let good = r#"{"access_token":"a.b.c","refresh_token":"r","expires_in":3600,"expires_at":5000,"user":{"id":"u"}}"#;
+    let at = |s: u64| s * 1000;
+    assert_eq!(
+        stored(Some(good), at(1400)),
+        serde_json::json!({"expiresAt": 5000, "refresh": false, "delay": 3_510_000})
+    );
+    assert_eq!(stored(Some(good), at(4910))["refresh"], true);
+    assert_eq!(stored(None, 0), serde_json::json!({}));
+    for corrupt in [
+        "",
+        "{}",
+        "[1]",
+        r#"{"access_token":"a","refresh_token":"r","expires_at":5000}"#,
+        r#"{"access_token":"a","refresh_token":"r","user":{"id":"u"}}"#,
     ] {
         assert_eq!(
-            broken.token_expiry(100).map_err(|e| e.code()),
-            Err(ErrorCode::InvalidTokenResponse)
+            stored(Some(corrupt), 0),
+            serde_json::json!({"corrupt": true}),
+            "{corrupt}"
         );
     }
+    // No expires_at (as supabase-js sometimes stores a PKCE session): the JWT's exp.
+    let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSIsImV4cCI6NDEwMjQ0NDgwMH0.c2ln";
+    let no_at = [
+        r#"{"access_token":""#,
+        jwt,
+        r#"","refresh_token":"r","user":{"id":"u"}}"#,
+    ]
+    .concat();
+    assert_eq!(stored(Some(&no_at), 0)["expiresAt"], 4_102_444_800u64);
+}
+
+#[test]
+fn callback_answers_are_flat_json_for_the_shell() {
+    let read = |href: &str| {
+        serde_json::from_str::<serde_json::Value>(&api::callback(href, 1_767_225_600))
+            .expect("json")
+    };
+    let v = read("https://a.co/cb?x=1#access_token=a.b.c&expires_in=3600&refresh_token=r1&token_type=bearer&provider_token=p");
+    assert_eq!(v["type"], "implicit");
+    assert_eq!(v["clean"], "https://a.co/cb?x=1");
     assert_eq!(
-        SessionShape {
-            expires_at: Some(5000.0),
-            ..full
-        }
-        .stored_expiry(),
-        Some(5000)
+        serde_json::to_string(&v["params"]).expect("params"),
+        r#"{"access_token":"a.b.c","expires_at":1767229200,"expires_in":3600,"provider_token":"p","refresh_token":"r1","token_type":"bearer"}"#,
+        "(serde_json sorts keys; the key order itself is checked in the browser vectors)"
+    );
+    let raw = api::callback("https://a.co/#access_token=a.b.c&expires_in=60&refresh_token=r&token_type=bearer&provider_token=p", 0);
+    assert!(raw.contains(r#""params":{"provider_token":"p","access_token":"a.b.c","expires_in":60,"expires_at":60,"refresh_token":"r","token_type":"bearer"}"#), "{raw}");
+    let e = read("https://a.co/?error=access_denied&error_description=No#error=access_denied");
+    assert_eq!(e["type"], "error");
+    assert_eq!(
+        e["error"]["details"],
+        serde_json::json!({"error": "access_denied", "code": "unspecified_code"})
     );
     assert_eq!(
-        SessionShape {
-            expires_at: None,
-            jwt_exp: Some(7),
-            ..full
-        }
-        .stored_expiry(),
-        Some(7)
+        read("https://a.co/#access_token=opaque&refresh_token=r&token_type=bearer")["type"],
+        "invalid"
     );
     assert_eq!(
-        SessionShape {
-            user: false,
-            expires_at: Some(1.0),
-            ..full
-        }
-        .stored_expiry(),
-        None
+        read("https://a.co/?code=c&sb_flow_id=0123456789abcdef")["flowId"],
+        "0123456789abcdef"
     );
+    assert_eq!(read("https://a.co/"), serde_json::json!({"type": "none"}));
 }
 
 #[test]

@@ -3,17 +3,15 @@
 // expiry, and what a failed request means.
 import {
   initSync,
-  buildAuthorizeUrl as coreBuildAuthorizeUrl,
-  storageKeyFor as coreStorageKeyFor,
-  clientConfig,
-  planSignIn,
-  parseCallback,
-  implicitSession,
+  client as coreClient,
+  signIn as coreSignIn,
+  callback as coreCallback,
   tokenSession,
-  storedSession,
-  apiError,
-  readVerifier,
-  clientError,
+  implicitUser,
+  storedSession as coreStoredSession,
+  requestError,
+  verifier as coreVerifier,
+  clientError as coreClientError,
   refreshRetry,
 } from './core.js';
 import { wasmModule } from './wasm-module.js';
@@ -36,6 +34,95 @@ function core() {
 
 const now = () => Math.round(Date.now() / 1000);
 
+/** A JS `Error` from the core's `{name, message, code, status, …}`. */
+function toError(o) {
+  const e = new Error(o.message);
+  Object.assign(e, o);
+  e.__isAuthError = true;
+  return e;
+}
+
+/** The core answers with JSON; an `error` member is thrown. */
+function call(json) {
+  const out = JSON.parse(json);
+  if (out.error) throw toError(out.error);
+  return out;
+}
+
+const clientError = (code) => toError(JSON.parse(coreClientError(code)).error);
+
+/** The browser's parse of a URL, as the core takes it; undefined when it does not parse. */
+function urlParts(url) {
+  if (typeof url !== 'string') return undefined;
+  try {
+    const u = new URL(url);
+    return [u.protocol, u.origin, u.hostname, u.pathname, u.search || u.hash ? 0 : 1].join('\n');
+  } catch {
+    return undefined;
+  }
+}
+
+/** An optional string option; any other type is `invalid_options`. */
+function str(options, key) {
+  const v = options == null ? undefined : options[key];
+  if (v == null) return undefined;
+  if (typeof v !== 'string') throw clientError('invalid_options');
+  return v;
+}
+
+/** `queryParams` form-encoded in order; `null`/`undefined` values are left out. */
+function queryString(params) {
+  if (params == null) return '';
+  if (typeof params !== 'object' || Array.isArray(params)) throw clientError('invalid_options');
+  const pairs = [];
+  for (const [k, v] of Object.entries(params)) {
+    if (v == null) continue;
+    if (typeof v === 'object' || typeof v === 'function' || typeof v === 'symbol') throw clientError('invalid_options');
+    pairs.push([k, String(v)]);
+  }
+  return new URLSearchParams(pairs).toString();
+}
+
+/** The authorize URL (and PKCE verifier) for `signInWithWorkOS`-style options. */
+function plan(supabaseUrl, storageKey, options, random, flowType, challenge) {
+  const provider = options == null ? undefined : options.provider;
+  const redirectTo = str(options, 'redirectTo');
+  const out = call(
+    coreSignIn(
+      urlParts(supabaseUrl),
+      redirectTo ? urlParts(redirectTo) : undefined,
+      storageKey,
+      str(options, 'connection'),
+      str(options, 'organization'),
+      // A provider of the wrong type is given but unknown: `invalid_provider`.
+      provider == null ? undefined : typeof provider === 'string' ? provider : '?',
+      redirectTo,
+      str(options, 'scopes'),
+      str(options, 'loginHint'),
+      str(options, 'domainHint'),
+      queryString(options == null ? undefined : options.queryParams),
+      random,
+      flowType,
+      challenge,
+    ),
+  );
+  if (out.warn) console.warn("supabase-workos: redirectTo has a fragment; Supabase Auth appends the callback after a second '#'");
+  return out;
+}
+
+/** The stored session's raw text, checked by the core: `{ session?, expiresAt, refresh, delay, corrupt? }`. */
+function storedSession(raw, jitter = 0) {
+  let session;
+  try {
+    session = raw === null ? undefined : JSON.parse(raw);
+  } catch {
+    raw = '';
+  }
+  const out = JSON.parse(coreStoredSession(raw ?? undefined, Date.now(), jitter));
+  if (out.expiresAt !== undefined) out.session = session;
+  return out;
+}
+
 /** True for every error this library throws (and supabase-js's own). */
 export function isAuthError(e) {
   return typeof e === 'object' && e !== null && '__isAuthError' in e;
@@ -44,13 +131,13 @@ export function isAuthError(e) {
 /** The authorize URL for these options; pure, nothing stored. */
 export function buildAuthorizeUrl(supabaseUrl, options) {
   core();
-  return coreBuildAuthorizeUrl(supabaseUrl, options);
+  return plan(supabaseUrl, '', options, undefined, str(options, 'flowType'), str(options, 'codeChallenge')).url;
 }
 
 /** The key supabase-js stores this project's session under. */
 export function storageKeyFor(supabaseUrl) {
   core();
-  return coreStorageKeyFor(supabaseUrl);
+  return call(coreClient(urlParts(supabaseUrl))).storageKey;
 }
 
 /**
@@ -59,12 +146,38 @@ export function storageKeyFor(supabaseUrl) {
  */
 export function parseCallbackUrl(url) {
   core();
-  const cb = parseCallback(String(url), now());
+  const cb = parseCallback(String(url));
   if (cb.type === 'invalid') throw cb.error;
   if (cb.type === 'implicit') return { type: 'implicit', params: cb.params };
   if (cb.type === 'pkce') return { type: 'pkce', code: cb.code };
   if (cb.type === 'error') return { type: 'error', error: cb.error };
   return { type: 'none' };
+}
+
+/** The core's reading of a callback URL, with its error as a JS `Error`. */
+function parseCallback(href) {
+  const cb = JSON.parse(coreCallback(href, now()));
+  if (cb.error) cb.error = toError(cb.error);
+  return cb;
+}
+
+/** A `/token` answer checked by the core, with `expires_at` set: the session to store. */
+function withExpiry({ data, text }) {
+  data.expires_at = call(tokenSession(text, now())).expiresAt;
+  return data;
+}
+
+/** A stored PKCE verifier: `{ verifier, recovery }`, or undefined when there is none. */
+function readVerifier(raw) {
+  let stored;
+  try {
+    stored = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (typeof stored !== 'string') return undefined;
+  const out = JSON.parse(coreVerifier(stored));
+  return out.verifier === undefined ? undefined : out;
 }
 
 function memoryStorage() {
@@ -103,7 +216,14 @@ function storageChain(choice) {
 class WorkOSAuthClient {
   constructor(supabaseUrl, supabaseKey, options = {}) {
     core();
-    const config = clientConfig(supabaseUrl, supabaseKey, options);
+    const config = call(
+      coreClient(
+        urlParts(supabaseUrl),
+        typeof supabaseKey === 'string' ? supabaseKey : '',
+        str(options, 'flowType'),
+        str(options, 'storageKey'),
+      ),
+    );
     this.supabaseUrl = supabaseUrl;
     this.authUrl = config.authUrl;
     this.storageKey = config.storageKey;
@@ -170,11 +290,11 @@ class WorkOSAuthClient {
     if (event !== 'SIGNED_IN' && event !== 'TOKEN_REFRESHED' && event !== 'USER_UPDATED') return;
     // Storage that other tabs do not share (memory, sessionStorage) takes the session from the message.
     const raw = await this._get(this.storageKey);
-    if (message.session && !storedSession(raw, Date.now(), 0).session) {
-      const checked = storedSession(JSON.stringify(message.session), Date.now(), 0);
-      if (checked.session) await this._set(this.storageKey, JSON.stringify(checked.session)).catch(() => {});
+    if (message.session && !storedSession(raw).session) {
+      const text = JSON.stringify(message.session);
+      if (storedSession(text).session) await this._set(this.storageKey, text).catch(() => {});
     }
-    const current = storedSession(await this._get(this.storageKey), Date.now(), 0).session;
+    const current = storedSession(await this._get(this.storageKey)).session;
     if (current) this._emit(event, current);
     this._attempt = 0;
     this._schedule();
@@ -230,18 +350,36 @@ class WorkOSAuthClient {
         signal: typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(REQUEST_TIMEOUT_MS) : undefined,
       });
     } catch {
-      throw apiError(0, undefined, false);
+      throw toError(JSON.parse(requestError(0, false, false)).error);
     }
+    let text = '';
     let data;
     try {
-      data = res.status === 204 ? null : await res.json();
+      text = res.status === 204 ? 'null' : await res.text();
+      data = JSON.parse(text);
     } catch {
       data = undefined;
     }
     if (!res.ok || data === undefined) {
-      throw apiError(res.ok ? 200 : res.status, data, res.headers.has('x-supabase-api-version'));
+      const json = typeof data === 'object' && data !== null;
+      const s = (k) => (json && typeof data[k] === 'string' ? data[k] : undefined);
+      throw toError(
+        JSON.parse(
+          requestError(
+            res.ok ? 200 : res.status,
+            json,
+            res.headers.has('x-supabase-api-version'),
+            s('code'),
+            s('error_code'),
+            s('msg'),
+            s('message'),
+            s('error_description'),
+            s('error'),
+          ),
+        ).error,
+      );
     }
-    return data;
+    return { data, text };
   }
 
   // ---- events ----
@@ -281,17 +419,18 @@ class WorkOSAuthClient {
    * looks for it, then navigates unless `skipBrowserRedirect`.
    */
   async signInWithWorkOS(options) {
-    const plan = planSignIn(this.supabaseUrl, this.storageKey, this.flowType === 'pkce', options);
-    if (plan.verifierKey) {
-      await this._set(plan.verifierKey, plan.verifierValue);
+    const random = this.flowType === 'pkce' ? crypto.getRandomValues(new Uint8Array(56)) : undefined;
+    const p = plan(this.supabaseUrl, this.storageKey, options, random);
+    if (p.verifierKey) {
+      await this._set(p.verifierKey, p.verifierValue);
       // A verifier kept only in memory is lost with the redirect: refuse before navigating.
       if (this._storages.length === 1 && !this._memoryChosen) {
-        await this._remove(plan.verifierKey);
+        await this._remove(p.verifierKey);
         throw clientError('storage_unavailable');
       }
     }
-    if (!(options && options.skipBrowserRedirect)) globalThis.location.assign(plan.url);
-    return { provider: 'workos', url: plan.url };
+    if (!(options && options.skipBrowserRedirect)) globalThis.location.assign(p.url);
+    return { provider: 'workos', url: p.url };
   }
 
   async _initialize(detect) {
@@ -359,7 +498,7 @@ class WorkOSAuthClient {
   }
 
   async _callback(href, auto) {
-    const cb = parseCallback(href, now());
+    const cb = parseCallback(href);
     if (cb.type === 'none') return null;
     let verifier;
     let verifierRaw;
@@ -378,20 +517,21 @@ class WorkOSAuthClient {
     if (cb.type === 'pkce') {
       if (verifier === undefined) throw clientError('pkce_code_verifier_not_found');
       recovery = verifier.recovery;
-      let data;
+      let answer;
       try {
-        data = await this._request('POST', '/token?grant_type=pkce', {
+        answer = await this._request('POST', '/token?grant_type=pkce', {
           auth_code: cb.code,
           code_verifier: verifier.verifier,
         });
       } finally {
         await this._removeVerifier(cb.flowId, verifierRaw);
       }
-      session = tokenSession(data, now());
+      session = withExpiry(answer);
     } else {
       recovery = cb.recovery;
-      const user = await this._request('GET', '/user', undefined, cb.params.access_token);
-      session = implicitSession(cb.params, user);
+      const { data: user, text } = await this._request('GET', '/user', undefined, cb.params.access_token);
+      call(implicitUser(text));
+      session = { ...cb.params, user };
     }
     await this._set(this.storageKey, JSON.stringify(session));
     const event = recovery ? 'PASSWORD_RECOVERY' : 'SIGNED_IN';
@@ -413,7 +553,7 @@ class WorkOSAuthClient {
   // ---- the session ----
 
   async _session() {
-    const stored = storedSession(await this._get(this.storageKey), Date.now(), 0);
+    const stored = storedSession(await this._get(this.storageKey));
     if (stored.corrupt) {
       await this._remove(this.storageKey);
       return null;
@@ -461,12 +601,12 @@ class WorkOSAuthClient {
   async _refreshOnce(force) {
     // Holding the lock: another tab may have refreshed while this one waited.
     const raw = await this._get(this.storageKey);
-    const stored = storedSession(raw, Date.now(), 0);
+    const stored = storedSession(raw);
     if (!stored.session) throw clientError('session_missing');
     if (!force && !stored.refresh) return stored.session;
-    let data;
+    let answer;
     try {
-      data = await this._request('POST', '/token?grant_type=refresh_token', {
+      answer = await this._request('POST', '/token?grant_type=refresh_token', {
         refresh_token: stored.session.refresh_token,
       });
     } catch (e) {
@@ -475,10 +615,10 @@ class WorkOSAuthClient {
       }
       throw e;
     }
-    const next = tokenSession(data, now());
+    const next = withExpiry(answer);
     // A result is discarded when the stored session changed meanwhile (sign-out, another sign-in).
     if ((await this._get(this.storageKey)) !== raw) {
-      const current = storedSession(await this._get(this.storageKey), Date.now(), 0).session;
+      const current = storedSession(await this._get(this.storageKey)).session;
       if (!current) throw clientError('session_missing');
       return current;
     }
@@ -507,7 +647,7 @@ class WorkOSAuthClient {
     this._stopTimer();
     if (!this._autoRefresh || this._disposed) return;
     if (typeof document !== 'undefined' && document.visibilityState === 'hidden') return;
-    const stored = storedSession(await this._get(this.storageKey).catch(() => null), Date.now(), Math.random());
+    const stored = storedSession(await this._get(this.storageKey).catch(() => null), Math.random());
     if (!stored.session || this._disposed) return;
     this._stopTimer();
     this._timer = setTimeout(() => this._tick(), Math.min(stored.delay, 2147483647));
@@ -546,7 +686,7 @@ class WorkOSAuthClient {
   async getUser() {
     const session = await this.getSession();
     if (!session) throw clientError('session_missing');
-    const user = await this._request('GET', '/user', undefined, session.access_token);
+    const { data: user } = await this._request('GET', '/user', undefined, session.access_token);
     if (JSON.stringify(user) !== JSON.stringify(session.user)) {
       const raw = JSON.stringify(session);
       if ((await this._get(this.storageKey)) === raw) {
@@ -567,7 +707,7 @@ class WorkOSAuthClient {
     await this._init;
     const scope = options.scope ?? 'global';
     if (scope !== 'global' && scope !== 'local' && scope !== 'others') throw clientError('invalid_options');
-    const stored = storedSession(await this._get(this.storageKey), Date.now(), 0);
+    const stored = storedSession(await this._get(this.storageKey));
     let failure = null;
     if (stored.session) {
       try {

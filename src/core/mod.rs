@@ -1,10 +1,12 @@
 //! The pure, synchronous core: no wasm-bindgen, no browser. Time, randomness and storage come in
 //! as arguments, so all of it is tested natively.
 
+pub mod api;
 pub mod authorize;
 pub mod callback;
 pub mod encode;
 pub mod error;
+pub mod json;
 pub mod pkce;
 pub mod project;
 pub mod refresh;

@@ -44,6 +44,11 @@ pub fn jwt_payload(token: &str) -> Option<String> {
     String::from_utf8(base64url_decode(payload)?).ok()
 }
 
+/// The `exp` claim of an access token that is a JWT with one.
+pub fn jwt_exp(token: &str) -> Option<u64> {
+    super::json::uint(super::json::member(&jwt_payload(token)?, "exp"))
+}
+
 /// A JS number as a strict unix-seconds integer: finite, whole, non-negative, below 2^53.
 pub fn whole_seconds(n: f64) -> Option<u64> {
     let whole = n as u64;
@@ -77,10 +82,10 @@ pub struct SessionShape {
     pub refresh_token: bool,
     /// `user` is an object with a string `id`.
     pub user: bool,
-    /// `expires_in`, when it is a number.
-    pub expires_in: Option<f64>,
-    /// `expires_at`, when it is a number.
-    pub expires_at: Option<f64>,
+    /// `expires_in`, when it is a whole non-negative number.
+    pub expires_in: Option<u64>,
+    /// `expires_at`, when it is a whole non-negative number.
+    pub expires_at: Option<u64>,
     /// The access token's `exp` claim, when it is a JWT with one.
     pub jwt_exp: Option<u64>,
 }
@@ -98,12 +103,7 @@ impl SessionShape {
             return Err(NO_SESSION);
         }
         self.expires_at
-            .and_then(whole_seconds)
-            .or_else(|| {
-                self.expires_in
-                    .and_then(whole_seconds)
-                    .map(|e| now.saturating_add(e))
-            })
+            .or_else(|| self.expires_in.map(|e| now.saturating_add(e)))
             .or(self.jwt_exp)
             .ok_or(NO_SESSION)
     }
@@ -112,7 +112,7 @@ impl SessionShape {
     /// (and must be removed rather than trusted).
     pub fn stored_expiry(&self) -> Option<u64> {
         (self.access_token && self.refresh_token && self.user)
-            .then(|| self.expires_at.and_then(whole_seconds).or(self.jwt_exp))
+            .then(|| self.expires_at.or(self.jwt_exp))
             .flatten()
     }
 }

@@ -1,0 +1,254 @@
+//! Just enough JSON for the boundary, without serde: writing flat objects (the shell turns them
+//! into JS values with the browser's `JSON.parse`), and finding a top-level member in text the
+//! browser has already parsed once (so it is known to be valid JSON).
+
+use alloc::string::String;
+
+/// Appends `s` as a JSON string literal.
+pub fn push_str_literal(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                out.push_str("\\u00");
+                out.push(super::encode::hex_digit((c as u32 >> 4) as u8, b'a'));
+                out.push(super::encode::hex_digit(c as u32 as u8, b'a'));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Appends an unsigned integer in decimal.
+pub fn push_uint(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        if let Some(d) = digits.get_mut(i) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    for &d in digits.iter().skip(i) {
+        out.push(char::from(d));
+    }
+}
+
+/// A flat JSON object written member by member.
+pub struct Object(String);
+
+impl Default for Object {
+    fn default() -> Self {
+        Object::new()
+    }
+}
+
+impl Object {
+    /// `{`
+    pub fn new() -> Self {
+        Object(String::from("{"))
+    }
+
+    fn key(&mut self, key: &str) -> &mut String {
+        if self.0.len() > 1 {
+            self.0.push(',');
+        }
+        push_str_literal(&mut self.0, key);
+        self.0.push(':');
+        &mut self.0
+    }
+
+    /// `"key":"value"`
+    pub fn str(mut self, key: &str, value: &str) -> Self {
+        push_str_literal(self.key(key), value);
+        self
+    }
+
+    /// `"key":"value"` when there is a value.
+    pub fn opt(self, key: &str, value: Option<&str>) -> Self {
+        match value {
+            Some(v) => self.str(key, v),
+            None => self,
+        }
+    }
+
+    /// `"key":123`
+    pub fn uint(mut self, key: &str, value: u64) -> Self {
+        push_uint(self.key(key), value);
+        self
+    }
+
+    /// `"key":true|false`
+    pub fn bool(mut self, key: &str, value: bool) -> Self {
+        self.key(key).push_str(if value { "true" } else { "false" });
+        self
+    }
+
+    /// `"key":<json>`, `json` already being JSON text.
+    pub fn raw(mut self, key: &str, json: &str) -> Self {
+        self.key(key).push_str(json);
+        self
+    }
+
+    /// `}`: the finished text.
+    pub fn end(mut self) -> String {
+        self.0.push('}');
+        self.0
+    }
+}
+
+/// The byte offset just past the JSON value starting at `i` (valid JSON assumed); strings,
+/// nesting and escapes are skipped properly.
+fn skip_value(b: &[u8], mut i: usize) -> usize {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    while let Some(&c) = b.get(i) {
+        i += 1;
+        if in_string {
+            match c {
+                b'\\' => i += 1,
+                b'"' => {
+                    in_string = false;
+                    if depth == 0 {
+                        return i;
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            b'"' => in_string = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                if depth == 0 {
+                    return i - 1;
+                }
+                depth -= 1;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            b',' if depth == 0 => return i - 1,
+            _ => {}
+        }
+    }
+    i
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
+        i += 1;
+    }
+    i
+}
+
+/// The raw text of the top-level member `key` of a JSON object, or `None` (not an object, no
+/// such member). `text` must be valid JSON. A key written with escapes is not matched.
+pub fn member<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    let b = text.as_bytes();
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i += 1;
+    loop {
+        i = skip_ws(b, i);
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let key_end = skip_value(b, i);
+        let found = text.get(i + 1..key_end.saturating_sub(1)) == Some(key);
+        i = skip_ws(b, key_end);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        let start = skip_ws(b, i + 1);
+        let end = skip_value(b, start);
+        if found {
+            return text.get(start..end).map(str::trim_end);
+        }
+        i = skip_ws(b, end);
+        match b.get(i) {
+            Some(b',') => i += 1,
+            _ => return None,
+        }
+    }
+}
+
+/// True when `raw` is a JSON string other than `""`.
+pub fn is_nonempty_string(raw: Option<&str>) -> bool {
+    raw.is_some_and(|r| r.len() > 2 && r.starts_with('"'))
+}
+
+/// A JSON number that is a plain non-negative integer (no sign, fraction or exponent).
+pub fn uint(raw: Option<&str>) -> Option<u64> {
+    super::callback::strict_uint(raw?)
+}
+
+/// A member that is an object with a non-empty string `id` (a Supabase user).
+pub fn is_user(raw: Option<&str>) -> bool {
+    raw.is_some_and(|r| r.starts_with('{') && is_nonempty_string(member(r, "id")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn objects_are_written_with_escapes() {
+        let o = Object::new()
+            .str("a", "x\"y\\z\n\u{1}é")
+            .uint("n", 1_767_229_200)
+            .uint("z", 0)
+            .bool("t", true)
+            .opt("none", None)
+            .raw("r", "[1]")
+            .end();
+        assert_eq!(
+            o,
+            r#"{"a":"x\"y\\z\u000a\u0001é","n":1767229200,"z":0,"t":true,"r":[1]}"#
+        );
+        assert_eq!(Object::new().end(), "{}");
+    }
+
+    #[test]
+    fn members_are_found_at_the_top_level_only() {
+        let text = r#" { "user": {"id": "u", "exp": 1}, "s": "a,\"}b", "exp" : 4102444800 , "arr": [1, {"exp": 2}], "e": {} } "#;
+        assert_eq!(member(text, "exp"), Some("4102444800"));
+        assert_eq!(member(text, "s"), Some(r#""a,\"}b""#));
+        assert_eq!(member(text, "user"), Some(r#"{"id": "u", "exp": 1}"#));
+        assert_eq!(member(text, "arr"), Some(r#"[1, {"exp": 2}]"#));
+        assert_eq!(member(text, "e"), Some("{}"));
+        assert_eq!(member(text, "missing"), None);
+        assert_eq!(member("[1,2]", "a"), None);
+        assert_eq!(member("\"str\"", "a"), None);
+        assert_eq!(member("{}", "a"), None);
+        assert_eq!(uint(member(text, "exp")), Some(4_102_444_800));
+        assert_eq!(uint(Some("1.5")), None);
+        assert_eq!(uint(Some("-1")), None);
+        assert!(is_user(member(text, "user")));
+        assert!(!is_user(Some(r#"{"id":""}"#)));
+        assert!(!is_user(Some(r#"{"id":5}"#)));
+        assert!(!is_user(Some("null")));
+    }
+
+    #[test]
+    fn every_prefix_of_a_document_is_handled_without_panicking() {
+        let text = r#"{"a":"x\\\"","b":[{"c":1}],"d":true}"#;
+        for end in 0..=text.len() {
+            if let Some(prefix) = text.get(..end) {
+                let _ = member(prefix, "d");
+            }
+        }
+    }
+}
