@@ -526,3 +526,29 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_implicit_callback_needs_a_recent_sign_in_from_this_browser() {
+    let now = 1_767_225_600_000u64;
+    assert!(api::implicit_pending(Some("1767225500000"), now));
+    assert!(api::implicit_pending(
+        Some(&(now - api::PENDING_IMPLICIT_MS).to_string()),
+        now
+    ));
+    assert!(!api::implicit_pending(
+        Some(&(now - api::PENDING_IMPLICIT_MS - 1).to_string()),
+        now
+    ));
+    assert!(
+        !api::implicit_pending(Some(&(now + 3_600_000).to_string()), now),
+        "from the future"
+    );
+    for bad in [None, Some(""), Some("abc"), Some("-5"), Some("1.5e12")] {
+        assert!(!api::implicit_pending(bad, now), "{bad:?}");
+    }
+    let e: serde_json::Value =
+        serde_json::from_str(&api::client_error("unsolicited_callback")).expect("json");
+    assert_eq!(e["error"]["code"], "unsolicited_callback");
+    assert_eq!(e["error"]["name"], "AuthImplicitGrantRedirectError");
+    assert_eq!(e["error"]["status"], 400);
+}

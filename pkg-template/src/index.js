@@ -13,6 +13,7 @@ import {
   verifier as coreVerifier,
   clientError as coreClientError,
   refreshRetry,
+  implicitPending,
 } from './core.js';
 import { wasmModule } from './wasm-module.js';
 
@@ -231,6 +232,7 @@ class WorkOSAuthClient {
     this._key = supabaseKey;
     this._storages = storageChain(options.storage);
     this._memoryChosen = options.storage === 'memory';
+    this._allowUnsolicited = options.allowUnsolicitedImplicit === true;
     this._subscribers = new Set();
     this._refreshing = null;
     this._autoRefresh = options.autoRefreshToken !== false;
@@ -429,6 +431,9 @@ class WorkOSAuthClient {
         throw clientError('storage_unavailable');
       }
     }
+    // The implicit flow has no verifier to bind the callback to this browser: remember that a
+    // sign-in was started here, so that a callback nobody started is refused (login CSRF).
+    else await this._set(this._pendingKey(), String(Date.now()));
     if (!(options && options.skipBrowserRedirect)) globalThis.location.assign(p.url);
     return { provider: 'workos', url: p.url };
   }
@@ -459,6 +464,10 @@ class WorkOSAuthClient {
   /** Resolves when the client has handled a callback URL (if any): `{ error }`. */
   initialize() {
     return this._init;
+  }
+
+  _pendingKey() {
+    return `${this.storageKey}-implicit-pending`;
   }
 
   _verifierKey(flowId) {
@@ -528,6 +537,11 @@ class WorkOSAuthClient {
       }
       session = withExpiry(answer);
     } else {
+      const pending = await this._get(this._pendingKey());
+      await this._remove(this._pendingKey());
+      if (!this._allowUnsolicited && !implicitPending(pending ?? undefined, Date.now())) {
+        throw clientError('unsolicited_callback');
+      }
       recovery = cb.recovery;
       const { data: user, text } = await this._request('GET', '/user', undefined, cb.params.access_token);
       call(implicitUser(text));

@@ -352,6 +352,10 @@ pub fn client_error(code: &str) -> String {
             "PKCE code verifier not found in storage: the sign-in was started in another browser, or storage was cleared",
         ),
         "session_missing" => Error::new(ErrorCode::SessionMissing, "Auth session missing!"),
+        "unsolicited_callback" => Error::new(
+            ErrorCode::UnsolicitedCallback,
+            "an implicit-flow callback arrived that this browser did not start (login CSRF); allowUnsolicitedImplicit accepts it",
+        ),
         "storage_unavailable" => Error::new(
             ErrorCode::StorageUnavailable,
             "no storage that survives the redirect could keep the PKCE verifier",
@@ -370,4 +374,20 @@ pub fn refresh_retry(status: u16, attempt: u32) -> f64 {
         refresh::Failure::Cooldown(ms) => ms as f64,
         refresh::Failure::SignOut => -1.0,
     }
+}
+
+/// How long a sign-in started with the implicit flow may take to come back.
+pub const PENDING_IMPLICIT_MS: u64 = 30 * 60 * 1000;
+
+/// Whether an implicit-flow callback was started by this browser: `marker` is what
+/// `signInWithWorkOS` stored (the start time, unix ms). A callback without one, or past
+/// [`PENDING_IMPLICIT_MS`], is refused unless the app opted out (login CSRF: an attacker's
+/// tokens must not sign the victim in to the attacker's account).
+pub fn implicit_pending(marker: Option<&str>, now_ms: u64) -> bool {
+    marker
+        .and_then(callback::strict_uint)
+        .is_some_and(|started| {
+            started <= now_ms.saturating_add(60_000)
+                && now_ms.saturating_sub(started) <= PENDING_IMPLICIT_MS
+        })
 }

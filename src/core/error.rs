@@ -33,6 +33,9 @@ pub enum ErrorCode {
     RetryableFetch,
     /// There is no session to act on (`session_missing`).
     SessionMissing,
+    /// An implicit-flow callback this browser did not start: refused as login CSRF
+    /// (`unsolicited_callback`).
+    UnsolicitedCallback,
     /// The server refused the request; the code is the server's (`AuthApiError`).
     Api,
     /// The callback URL carries an error from Supabase Auth or WorkOS; the code is the
@@ -55,6 +58,7 @@ impl ErrorCode {
             ErrorCode::InvalidTokenResponse => "invalid_token_response",
             ErrorCode::RetryableFetch => "retryable_fetch_error",
             ErrorCode::SessionMissing => "session_missing",
+            ErrorCode::UnsolicitedCallback => "unsolicited_callback",
             ErrorCode::Api => "unexpected_failure",
             ErrorCode::Redirect => "unspecified_error",
         }
@@ -64,7 +68,9 @@ impl ErrorCode {
     /// supabase-js catches ours the same way.
     pub fn js_name(self) -> &'static str {
         match self {
-            ErrorCode::InvalidCallback | ErrorCode::Redirect => "AuthImplicitGrantRedirectError",
+            ErrorCode::InvalidCallback | ErrorCode::Redirect | ErrorCode::UnsolicitedCallback => {
+                "AuthImplicitGrantRedirectError"
+            }
             ErrorCode::PkceCodeVerifierNotFound => "AuthPKCECodeVerifierMissingError",
             ErrorCode::InvalidTokenResponse => "AuthInvalidTokenResponseError",
             ErrorCode::RetryableFetch => "AuthRetryableFetchError",
@@ -80,7 +86,9 @@ impl ErrorCode {
             ErrorCode::InvalidCallback | ErrorCode::Redirect | ErrorCode::InvalidTokenResponse => {
                 500
             }
-            ErrorCode::PkceCodeVerifierNotFound | ErrorCode::SessionMissing => 400,
+            ErrorCode::PkceCodeVerifierNotFound
+            | ErrorCode::SessionMissing
+            | ErrorCode::UnsolicitedCallback => 400,
             _ => 0,
         }
     }

@@ -151,3 +151,9 @@ pub fn client_error(code: &str) -> String {
 pub fn refresh_retry(status: u16, attempt: u32) -> f64 {
     api::refresh_retry(status, attempt)
 }
+
+/// Whether an implicit callback was started here; see [`api::implicit_pending`].
+#[wasm_bindgen(js_name = implicitPending)]
+pub fn implicit_pending(marker: Option<String>, now_ms: f64) -> bool {
+    api::implicit_pending(marker.as_deref(), now_ms as u64)
+}

@@ -245,7 +245,9 @@ async function run(c) {
     async ({ supabaseUrl, anonKey, flowType, storageKey }) => {
       const historyBefore = history.length;
       const { createClient } = await import('/__pkg/index.js');
-      const auth = createClient(supabaseUrl, anonKey ?? 'anon-key', { flowType, storageKey });
+      // supabase-js has no login-CSRF check, so the recorded callbacks were not started by a
+      // sign-in in this browser: accept them as it does (the check has tests of its own).
+      const auth = createClient(supabaseUrl, anonKey ?? 'anon-key', { flowType, storageKey, allowUnsolicitedImplicit: true });
       const events = [];
       auth.onAuthStateChange((event, session) => events.push({ event, session }));
       const { error } = await auth.initialize();

@@ -57,8 +57,13 @@ async function scriptedPage(url, { user = { body: USER }, pkce = { body: SESSION
   return page;
 }
 
-/** Runs the library on the page: createClient (which handles the callback), then getSession. */
+/**
+ * Runs the library on the page: createClient (which handles the callback), then getSession.
+ * These callbacks are made up by the test, not started by a sign-in in the page, so the
+ * login-CSRF check is opted out of unless `options` says otherwise (it has tests below).
+ */
 function runOurs(page, options = {}) {
+  options = { allowUnsolicitedImplicit: true, ...options };
   return page.evaluate(
     async ({ SUPABASE, options }) => {
       const historyBefore = history.length;
@@ -285,4 +290,36 @@ test('getUser stores a changed user and emits USER_UPDATED', async () => {
   assert.equal(out.name, 'Ada King');
   assert.deepEqual(out.stored, changed);
   assert.deepEqual(out.events, [['INITIAL_SESSION', undefined], ['USER_UPDATED', 'Ada King']]);
+});
+
+test('login CSRF: an implicit callback this browser did not start is refused', async () => {
+  const page = await withOldSession(pageUrl(implicitFragment()), {});
+  const ours = await runOurs(page, { flowType: 'implicit', allowUnsolicitedImplicit: false });
+  assert.deepEqual(
+    { name: ours.error?.name, code: ours.error?.code, status: ours.error?.status },
+    { name: 'AuthImplicitGrantRedirectError', code: 'unsolicited_callback', status: 400 },
+  );
+  assert.equal(ours.stored, OLD, 'the stored session is as it was');
+  assert.equal(page.seen.user.length, 0, 'the attacker\'s token was never used');
+  assert.equal(ours.href, pageUrl(), 'and it left the address bar');
+});
+
+test('login CSRF: a callback of a sign-in started here is accepted once, a replay is refused', async () => {
+  const page = await scriptedPage(pageUrl());
+  const started = await page.evaluate(async (SUPABASE) => {
+    const { createClient } = await import('/pkg/index.js');
+    const auth = createClient(SUPABASE, 'anon-key', { flowType: 'implicit', detectSessionInUrl: false });
+    await auth.signInWithWorkOS({ connection: 'conn_1', skipBrowserRedirect: true });
+    return localStorage.getItem('sb-abcd-auth-token-implicit-pending');
+  }, SUPABASE);
+  assert.ok(Math.abs(Number(started) - Date.now()) < 60000, 'the start time is recorded');
+  await page.goto(pageUrl(implicitFragment()));
+  const first = await runOurs(page, { flowType: 'implicit', allowUnsolicitedImplicit: false });
+  assert.equal(first.error, null);
+  assert.equal(first.session.refresh_token, 'rt-url');
+  assert.equal(await page.evaluate(() => localStorage.getItem('sb-abcd-auth-token-implicit-pending')), null);
+  await page.goto(pageUrl(implicitFragment(jwt({ sub: 'attacker', exp: FAR }))));
+  const replay = await runOurs(page, { flowType: 'implicit', allowUnsolicitedImplicit: false });
+  assert.equal(replay.error?.code, 'unsolicited_callback');
+  assert.equal(replay.session.refresh_token, 'rt-url', 'the first sign-in is kept');
 });

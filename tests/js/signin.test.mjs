@@ -100,19 +100,20 @@ test('signInWithWorkOS stores the verifier, then navigates with location.assign'
   assert.equal(challengeOf(JSON.parse(stored)), challenge, 'the stored verifier belongs to this URL');
 });
 
-test('implicit flow stores nothing and sends provider as workos_provider', async () => {
+test('implicit flow stores only when the sign-in started, and sends provider as workos_provider', async () => {
   const page = await blank();
   const out = await page.evaluate(async (SUPABASE) => {
     const { createClient } = await import('/pkg/index.js');
     const auth = createClient(SUPABASE, 'anon-key', { flowType: 'implicit' });
     const r = await auth.signInWithWorkOS({ provider: 'GoogleOAuth', skipBrowserRedirect: true });
-    return { r, keys: Object.keys(localStorage) };
+    return { r, storage: { ...localStorage } };
   }, SUPABASE);
   assert.deepEqual(out.r, {
     provider: 'workos',
     url: `${SUPABASE}/auth/v1/authorize?provider=workos&workos_provider=GoogleOAuth`,
   });
-  assert.deepEqual(out.keys, []);
+  assert.deepEqual(Object.keys(out.storage), ['sb-abcd-auth-token-implicit-pending'], 'no verifier, only the start time');
+  assert.ok(Math.abs(Number(out.storage['sb-abcd-auth-token-implicit-pending']) - Date.now()) < 60000);
 });
 
 test('bad input never stores, never navigates, and rejects with a documented code', async () => {
