@@ -1,10 +1,10 @@
 // The authorize vectors through the built package's buildAuthorizeUrl in Chromium: the real
 // shell (option reading, URLSearchParams, the browser's URL parser) and the real wasm.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ROOT, startServer, launchBrowser, openPage } from './harness.mjs';
+import { ROOT, serverAndBrowser, openPage } from './harness.mjs';
 
 const vectors = JSON.parse(await readFile(join(ROOT, 'tests/vectors/authorize.json'), 'utf8'));
 const BASE = 'https://abcdefghijklmnop.supabase.co/auth/v1/authorize?provider=workos';
@@ -47,19 +47,10 @@ function ours(input) {
   };
 }
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = serverAndBrowser();
 
 test('every authorize vector matches supabase-js or is a listed difference', async () => {
-  const page = await openPage(browser, `${server.url}/tests/js/pages/blank.html`);
+  const page = await openPage(env.browser, `${env.server.url}/tests/js/pages/blank.html`);
   const challenge = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
   // The lone surrogate of one vector only survives if the input is built in the page itself.
   const inputs = vectors.cases.map((c) => ({ id: c.id, ...ours(c.input) }));

@@ -1,23 +1,13 @@
 // Finishing sign-in with the built package: interop with supabase-js both ways on one page, a
 // PKCE flow supabase-js started, the address bar and history after callbacks, hostile input.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { startServer, launchBrowser, openPage, scriptEndpoint } from './harness.mjs';
+import { serverAndBrowser, openPage, scriptEndpoint } from './harness.mjs';
 
 const SUPABASE = 'https://abcd.supabase.co';
 const KEY = 'sb-abcd-auth-token';
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = serverAndBrowser();
 
 const b64url = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const jwt = (claims) => `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url(claims)}.c2lnbmF0dXJl`;
@@ -39,12 +29,12 @@ const SESSION = {
   refresh_token: 'rt-server',
   user: USER,
 };
-const pageUrl = (suffix = '') => `${server.url}/tests/js/pages/blank.html${suffix}`;
+const pageUrl = (suffix = '') => `${env.server.url}/tests/js/pages/blank.html${suffix}`;
 const implicitFragment = (at = ACCESS) =>
   `#access_token=${at}&expires_at=${FAR}&expires_in=3600&provider_token=pt&refresh_token=rt-url&sb=&token_type=bearer`;
 
 async function scriptedPage(url, { user = { body: USER }, pkce = { body: SESSION } } = {}) {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   page.logs = [];
   page.on('console', (m) => page.logs.push(m.text()));

@@ -1,24 +1,14 @@
 // Starting sign-in, as a page uses the built package: the verifier supabase-js reads, the
 // navigation, and bad input that must neither store nor navigate.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { startServer, launchBrowser, openPage, scriptEndpoint } from './harness.mjs';
+import { serverAndBrowser, openPage, scriptEndpoint } from './harness.mjs';
 
 const SUPABASE = 'https://abcd.supabase.co';
-let server;
-let browser;
+const env = serverAndBrowser();
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-const blank = () => openPage(browser, `${server.url}/tests/js/pages/blank.html`);
+const blank = () => openPage(env.browser, `${env.server.url}/tests/js/pages/blank.html`);
 const challengeOf = (verifier) => createHash('sha256').update(verifier).digest('base64url');
 
 test('supabase-js finishes a PKCE flow that this library started', async () => {
@@ -64,7 +54,7 @@ test('supabase-js finishes a PKCE flow that this library started', async () => {
   const challenge = challengeOf(verifier);
   assert.equal(
     out.url,
-    `${SUPABASE}/auth/v1/authorize?provider=workos&redirect_to=${encodeURIComponent(`${server.url}/cb`)}` +
+    `${SUPABASE}/auth/v1/authorize?provider=workos&redirect_to=${encodeURIComponent(`${env.server.url}/cb`)}` +
       `&code_challenge=${challenge}&code_challenge_method=s256&connection=conn_1`,
   );
   assert.equal(token.length, 1);
@@ -171,7 +161,7 @@ test('bad input never stores, never navigates, and rejects with a documented cod
   ]);
   assert.deepEqual(out.construct, Array(5).fill('invalid_options'));
   assert.deepEqual(out.storage, { keep: 'me' }, 'storage untouched');
-  assert.equal(out.href, `${server.url}/tests/js/pages/blank.html`, 'no navigation');
+  assert.equal(out.href, `${env.server.url}/tests/js/pages/blank.html`, 'no navigation');
   assert.ok(!requests.some((u) => u.includes('abcd.supabase.co')), 'no request to Supabase');
 });
 
@@ -194,7 +184,7 @@ test('a storage that refuses the verifier fails with storage_unavailable and doe
       return [e.code, location.href];
     }
   }, SUPABASE);
-  assert.deepEqual(out, ['storage_unavailable', `${server.url}/tests/js/pages/blank.html`]);
+  assert.deepEqual(out, ['storage_unavailable', `${env.server.url}/tests/js/pages/blank.html`]);
 });
 
 test('the script tag defines window.SupabaseWorkOS and works without init', async () => {
