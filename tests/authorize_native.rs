@@ -372,3 +372,64 @@ fn errors_never_show_option_values() {
     assert!(!err.message().contains("SECRET"));
     assert!(!format!("{err:?} {err}").contains("SECRET"));
 }
+
+mod round_trip {
+    use super::*;
+    use proptest::prelude::*;
+    use supabase_workos::core::callback::form_decode;
+
+    fn value() -> impl Strategy<Value = String> {
+        "\\PC{1,12}"
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// Options → URL → parsed query gives back every option, in the documented order.
+        #[test]
+        fn options_survive_the_url(
+            kind in 0..3usize,
+            selector in value(),
+            redirect in "[a-z]{1,8}(/[a-z0-9 ?&=%+]{0,10})?",
+            scopes in proptest::option::of(value()),
+            login in proptest::option::of(value()),
+            domain in proptest::option::of(value()),
+            extra in proptest::collection::btree_map("[a-z]{1,6}_x", value(), 0..4),
+        ) {
+            let providers = ["GoogleOAuth", "MicrosoftOAuth", "GitHubOAuth", "AppleOAuth", "SalesforceOAuth"];
+            let provider = providers[selector.len() % providers.len()];
+            let (key, sent, opts_key, opt_value) = match kind {
+                0 => ("connection", selector.clone(), "connection", selector.clone()),
+                1 => ("organization", selector.clone(), "organization", selector.clone()),
+                _ => ("workos_provider", provider.to_owned(), "provider", provider.to_owned()),
+            };
+            let redirect_to = ["https://app.example.com/", redirect.as_str()].concat();
+            let mut opts = json!({ opts_key: opt_value, "redirectTo": redirect_to, "queryParams": extra });
+            if let Some(s) = &scopes { opts["scopes"] = json!(s); }
+            if let Some(l) = &login { opts["loginHint"] = json!(l); }
+            if let Some(d) = &domain { opts["domainHint"] = json!(d); }
+            let url = build("https://abcd.supabase.co", &opts, None).expect("a URL");
+            let query = url.strip_prefix("https://abcd.supabase.co/auth/v1/authorize?").expect("the endpoint");
+            let pairs: Vec<(String, String)> = query
+                .split('&')
+                .map(|p| {
+                    let (k, v) = p.split_once('=').expect("key=value");
+                    // redirect_to and scopes use encodeURIComponent: `+` is literal there.
+                    let decode = |s: &str| if k == "redirect_to" || k == "scopes" {
+                        form_decode(&s.replace('+', "%2B"))
+                    } else {
+                        form_decode(s)
+                    };
+                    (decode(k), decode(v))
+                })
+                .collect();
+            let mut want = vec![("provider".to_owned(), "workos".to_owned()), ("redirect_to".into(), redirect_to.clone())];
+            if let Some(s) = scopes.filter(|s| !s.is_empty()) { want.push(("scopes".into(), s)); }
+            want.push((key.into(), sent));
+            if let Some(l) = login.filter(|s| !s.is_empty()) { want.push(("login_hint".into(), l)); }
+            if let Some(d) = domain.filter(|s| !s.is_empty()) { want.push(("domain_hint".into(), d)); }
+            want.extend(extra.into_iter());
+            prop_assert_eq!(pairs, want);
+        }
+    }
+}

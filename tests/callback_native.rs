@@ -552,3 +552,21 @@ fn an_implicit_callback_needs_a_recent_sign_in_from_this_browser() {
     assert_eq!(e["error"]["name"], "AuthImplicitGrantRedirectError");
     assert_eq!(e["error"]["status"], 400);
 }
+
+#[test]
+fn empty_server_codes_and_messages_are_not_used() {
+    // Found by the server_error fuzz target: an empty `code` made an error with an empty code.
+    let body = ErrorBody {
+        code: Some(String::new()),
+        error_code: Some(String::new()),
+        messages: [
+            Some(String::new()),
+            None,
+            Some("described".into()),
+            Some(String::new()),
+        ],
+    };
+    let e = api_error(400, Some(body), true);
+    assert_eq!(e.code_str(), "unexpected_failure");
+    assert_eq!(e.message(), "described");
+}

@@ -182,6 +182,18 @@ fn rebuild(out: &mut String, sep: char, part: &[Pair<'_>]) {
     }
 }
 
+/// True when any `&`-separated pair of `part` has an auth key.
+fn has_auth(part: &[Pair<'_>]) -> bool {
+    part.iter().any(|p| is_auth_key(&p.key))
+}
+
+/// True when the URL holds an auth parameter anywhere: in the query or in any `#` segment.
+pub fn has_auth_keys(href: &str) -> bool {
+    let (before_hash, fragment) = href.split_once('#').unwrap_or((href, ""));
+    let query = before_hash.split_once('?').map_or("", |(_, q)| q);
+    has_auth(&pairs(query)) || fragment.split('#').any(|seg| has_auth(&pairs(seg)))
+}
+
 /// Parses a callback URL (an absolute URL as `location.href` gives it).
 pub fn parse(href: &str) -> Parsed {
     let (before_hash, fragment) = match href.split_once('#') {
@@ -189,35 +201,31 @@ pub fn parse(href: &str) -> Parsed {
         None => (href, None),
     };
     let (base, query) = before_hash.split_once('?').unwrap_or((before_hash, ""));
-    // `#/route#access_token=…`: the app's fragment, then the auth part after the second `#`.
-    let (app_fragment, auth_fragment) = match fragment.map(|f| f.split_once('#')) {
-        Some(Some((app, auth))) => (Some(app), auth),
-        Some(None) => (None, fragment.unwrap_or_default()),
-        None => (None, ""),
-    };
+    // `#/route#access_token=…`: Supabase Auth appends the callback after the app's own fragment,
+    // so the auth part is the last `#` segment and the ones before it are the app's.
+    let segments: Vec<&str> = fragment.map(|f| f.split('#').collect()).unwrap_or_default();
     let query_pairs = pairs(query);
-    let fragment_pairs = pairs(auth_fragment);
-    let any_auth = query_pairs
-        .iter()
-        .chain(fragment_pairs.iter())
-        .any(|p| is_auth_key(&p.key));
+    let fragment_pairs = pairs(segments.last().copied().unwrap_or_default());
 
     let callback = classify(&query_pairs, &fragment_pairs);
     let cleaned = match &callback {
         Ok(Callback::None) => None,
-        _ if !any_auth => None,
+        _ if !has_auth(&query_pairs) && !segments.iter().any(|s| has_auth(&pairs(s))) => None,
         _ => {
             let mut out = String::with_capacity(href.len());
             out.push_str(base);
             rebuild(&mut out, '?', &query_pairs);
-            let mut rest = String::new();
-            rebuild(&mut rest, '#', &fragment_pairs);
-            // A fragment that held only auth keys leaves no bare `#` behind.
-            if let Some(app) = app_fragment {
-                out.push('#');
-                out.push_str(app);
+            // Every segment loses its auth pairs (an app route keeps its text when it has none);
+            // a segment left empty leaves no bare `#` behind.
+            for segment in &segments {
+                let segment_pairs = pairs(segment);
+                if has_auth(&segment_pairs) {
+                    rebuild(&mut out, '#', &segment_pairs);
+                } else if !segment.is_empty() {
+                    out.push('#');
+                    out.push_str(segment);
+                }
             }
-            out.push_str(&rest);
             Some(out)
         }
     };

@@ -149,12 +149,12 @@ pub fn api_error(status: u16, body: Option<ErrorBody>, versioned: bool) -> Error
         };
         return Error::with_server(code, message, detail);
     };
-    let code = if versioned { body.code } else { None }.or(body.error_code);
-    let [msg, message, description, error] = body.messages;
+    let named = |c: Option<String>| c.filter(|c| !c.is_empty());
+    let code = if versioned { named(body.code) } else { None }.or(named(body.error_code));
     let detail = ServerDetail {
         status,
         code,
-        message: msg.or(message).or(description).or(error),
+        message: body.messages.into_iter().flat_map(named).next(),
         error: None,
     };
     let kind = if status >= 500 {

@@ -1,0 +1,80 @@
+//! The authorize builder on any options: never panics; a URL it builds starts at the project's
+//! authorize endpoint, carries exactly one selector, and has no raw space, `#` or control character.
+#![no_main]
+
+use arbitrary::Arbitrary;
+use libfuzzer_sys::fuzz_target;
+use supabase_workos::core::api::{self, SignIn};
+
+#[derive(Arbitrary, Debug)]
+struct Input<'a> {
+    host: &'a str,
+    path: &'a str,
+    connection: Option<&'a str>,
+    organization: Option<&'a str>,
+    provider: Option<&'a str>,
+    redirect_to: Option<&'a str>,
+    redirect_https: bool,
+    scopes: Option<&'a str>,
+    login_hint: Option<&'a str>,
+    domain_hint: Option<&'a str>,
+    query: &'a str,
+    random: Option<[u8; 56]>,
+}
+
+fuzz_target!(|i: Input<'_>| {
+    let origin = ["https://", i.host].concat();
+    let url = Some(("https:", origin.as_str(), i.host, i.path, true));
+    let redirect = i.redirect_to.map(|r| {
+        (
+            if i.redirect_https { "https:" } else { "ftp:" },
+            r,
+            r,
+            r,
+            true,
+        )
+    });
+    let out = api::sign_in(
+        url,
+        redirect,
+        "sb-x-auth-token",
+        SignIn {
+            connection: i.connection,
+            organization: i.organization,
+            provider: i.provider,
+            redirect_to: i.redirect_to,
+            scopes: i.scopes,
+            login_hint: i.login_hint,
+            domain_hint: i.domain_hint,
+            query: i.query,
+        },
+        i.random.as_ref().map(|r| &r[..]),
+        None,
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    if let Some(url) = v["url"].as_str() {
+        // (The fuzzed host is not a parsed origin, so the query is found after the endpoint.)
+        let query = url
+            .rsplit_once("/auth/v1/authorize?")
+            .map(|(_, q)| q)
+            .expect("the endpoint");
+        assert!(query.starts_with("provider=workos"));
+        assert!(
+            !query.bytes().any(|b| b == b' ' || b == b'#' || b < 0x20),
+            "{url}"
+        );
+        let selectors = query
+            .split('&')
+            .filter(|p| {
+                p.starts_with("connection=")
+                    || p.starts_with("organization=")
+                    || p.starts_with("workos_provider=")
+            })
+            .count();
+        assert_eq!(selectors, 1, "{url}");
+        assert_eq!(v["verifierKey"].is_string(), i.random.is_some());
+    } else {
+        assert!(v["error"]["code"].is_string());
+    }
+});

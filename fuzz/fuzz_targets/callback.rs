@@ -1,0 +1,34 @@
+//! The callback parser on any URL: never panics, answers JSON the shell can read, and the URL it
+//! hands back for the address bar holds no auth parameter anywhere.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use supabase_workos::core::api;
+use supabase_workos::core::callback::{has_auth_keys, parse, Callback};
+
+fuzz_target!(|href: &str| {
+    let parsed = parse(href);
+    if let Some(clean) = &parsed.cleaned {
+        assert!(
+            !has_auth_keys(clean),
+            "an auth parameter left in the cleaned URL"
+        );
+    } else if !matches!(parsed.callback, Ok(Callback::None)) {
+        panic!("a callback without a cleaned URL");
+    }
+    // Debug output shows no token: one may only appear in it as part of the cleaned URL's text
+    // (the fuzzer is free to repeat it in the path).
+    let shown = format!("{parsed:?}");
+    if let Ok(Callback::Implicit(p)) = &parsed.callback {
+        let token = p.access_token.expose();
+        let elsewhere = parsed.cleaned.as_deref().is_some_and(|c| c.contains(token))
+            || p.token_type.contains(token);
+        assert!(
+            token.len() < 8 || elsewhere || !shown.contains(token),
+            "a token in Debug output"
+        );
+    }
+    let out: serde_json::Value =
+        serde_json::from_str(&api::callback(href, 1_767_225_600)).expect("JSON");
+    assert!(out["type"].is_string());
+});
