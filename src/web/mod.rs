@@ -120,16 +120,11 @@ pub fn request_error(
     error_description: Option<String>,
     error: Option<String>,
 ) -> String {
-    let some = |v: Option<String>| v.filter(|m| !m.is_empty());
-    let body = json.then(|| ErrorBody {
-        code: some(code),
-        error_code: some(error_code),
-        messages: [
-            some(msg),
-            some(message),
-            some(error_description),
-            some(error),
-        ],
+    // Empty strings are ignored by the core itself.
+    let body = json.then_some(ErrorBody {
+        code,
+        error_code,
+        messages: [msg, message, error_description, error],
     });
     api::request_error(status, body, versioned)
 }
