@@ -570,3 +570,40 @@ fn empty_server_codes_and_messages_are_not_used() {
     assert_eq!(e.code_str(), "unexpected_failure");
     assert_eq!(e.message(), "described");
 }
+
+#[test]
+fn clock_skew_is_judged_from_fresh_tokens() {
+    // {"iat":1767225600}
+    let token = "eyJhbGciOiJIUzI1NiJ9.eyJpYXQiOjE3NjcyMjU2MDB9.c2ln";
+    let issued = 1_767_225_600_000u64;
+    assert_eq!(
+        api::clock_skew_ms(token, issued + 600_000, true),
+        600_000.0,
+        "10 min fast"
+    );
+    assert_eq!(
+        api::clock_skew_ms(token, issued - 600_000, true),
+        -600_000.0,
+        "10 min slow"
+    );
+    assert_eq!(
+        api::clock_skew_ms(token, issued + 5_000, true),
+        0.0,
+        "network time is not skew"
+    );
+    assert_eq!(
+        api::clock_skew_ms(token, issued + 600_000, false),
+        0.0,
+        "a callback may be stale"
+    );
+    assert_eq!(
+        api::clock_skew_ms(token, issued - 600_000, false),
+        -600_000.0,
+        "but not from the future"
+    );
+    assert_eq!(
+        api::clock_skew_ms(token, issued + 10 * 86_400_000, true),
+        86_400_000.0
+    );
+    assert_eq!(api::clock_skew_ms("opaque", issued, true), 0.0);
+}

@@ -14,6 +14,7 @@ import {
   clientError as coreClientError,
   refreshRetry,
   implicitPending,
+  clockSkew,
 } from './core.js';
 import { wasmModule } from './wasm-module.js';
 
@@ -112,14 +113,14 @@ function plan(supabaseUrl, storageKey, options, random, flowType, challenge) {
 }
 
 /** The stored session's raw text, checked by the core: `{ session?, expiresAt, refresh, delay, corrupt? }`. */
-function storedSession(raw, jitter = 0) {
+function storedSession(raw, nowMs, jitter = 0) {
   let session;
   try {
     session = raw === null ? undefined : JSON.parse(raw);
   } catch {
     raw = '';
   }
-  const out = JSON.parse(coreStoredSession(raw ?? undefined, Date.now(), jitter));
+  const out = JSON.parse(coreStoredSession(raw ?? undefined, nowMs, jitter));
   if (out.expiresAt !== undefined) out.session = session;
   return out;
 }
@@ -156,17 +157,12 @@ export function parseCallbackUrl(url) {
 }
 
 /** The core's reading of a callback URL, with its error as a JS `Error`. */
-function parseCallback(href) {
-  const cb = JSON.parse(coreCallback(href, now()));
+function parseCallback(href, nowS = now()) {
+  const cb = JSON.parse(coreCallback(href, nowS));
   if (cb.error) cb.error = toError(cb.error);
   return cb;
 }
 
-/** A `/token` answer checked by the core, with `expires_at` set: the session to store. */
-function withExpiry({ data, text }) {
-  data.expires_at = call(tokenSession(text, now())).expiresAt;
-  return data;
-}
 
 /** A stored PKCE verifier: `{ verifier, recovery }`, or undefined when there is none. */
 function readVerifier(raw) {
@@ -236,6 +232,7 @@ class WorkOSAuthClient {
     this._subscribers = new Set();
     this._refreshing = null;
     this._autoRefresh = options.autoRefreshToken !== false;
+    this._skew = 0;
     this._timer = null;
     this._attempt = 0;
     this._disposed = false;
@@ -291,15 +288,51 @@ class WorkOSAuthClient {
     }
     if (event !== 'SIGNED_IN' && event !== 'TOKEN_REFRESHED' && event !== 'USER_UPDATED') return;
     // Storage that other tabs do not share (memory, sessionStorage) takes the session from the message.
+    await this._loadSkew();
     const raw = await this._get(this.storageKey);
-    if (message.session && !storedSession(raw).session) {
+    if (message.session && !this._stored(raw).session) {
       const text = JSON.stringify(message.session);
-      if (storedSession(text).session) await this._set(this.storageKey, text).catch(() => {});
+      if (this._stored(text).session) await this._set(this.storageKey, text).catch(() => {});
     }
-    const current = storedSession(await this._get(this.storageKey)).session;
+    const current = this._stored(await this._get(this.storageKey)).session;
     if (current) this._emit(event, current);
     this._attempt = 0;
     this._schedule();
+  }
+
+  // ---- time: the server's, as the device clock gives it less its measured skew ----
+
+  _serverNow() {
+    return Date.now() - this._skew;
+  }
+
+  _stored(raw, jitter) {
+    return storedSession(raw, this._serverNow(), jitter);
+  }
+
+  _skewKey() {
+    return `${this.storageKey}-clock-skew`;
+  }
+
+  async _loadSkew() {
+    const stored = Number(await this._get(this._skewKey()).catch(() => null));
+    this._skew = Number.isFinite(stored) ? stored : 0;
+  }
+
+  /** Measures the clock skew from a token just received (`fresh`: from /token). */
+  async _noteSkew(accessToken, fresh) {
+    const skew = clockSkew(accessToken, Date.now(), fresh);
+    if (!fresh && skew === 0) return;
+    this._skew = skew;
+    if (skew) await this._set(this._skewKey(), String(skew)).catch(() => {});
+    else await this._remove(this._skewKey()).catch(() => {});
+  }
+
+  /** A `/token` answer checked by the core, with `expires_at` set: the session to store. */
+  async _fresh({ data, text }) {
+    if (typeof data.access_token === 'string') await this._noteSkew(data.access_token, true);
+    data.expires_at = call(tokenSession(text, Math.round(this._serverNow() / 1000))).expiresAt;
+    return data;
   }
 
   // ---- storage: every call may be async, may throw; a failing storage falls back ----
@@ -440,6 +473,7 @@ class WorkOSAuthClient {
 
   async _initialize(detect) {
     let error = null;
+    await this._loadSkew();
     if (detect) {
       try {
         await this._callback(location.href, true);
@@ -507,7 +541,7 @@ class WorkOSAuthClient {
   }
 
   async _callback(href, auto) {
-    const cb = parseCallback(href);
+    const cb = parseCallback(href, Math.round(this._serverNow() / 1000));
     if (cb.type === 'none') return null;
     let verifier;
     let verifierRaw;
@@ -535,7 +569,7 @@ class WorkOSAuthClient {
       } finally {
         await this._removeVerifier(cb.flowId, verifierRaw);
       }
-      session = withExpiry(answer);
+      session = await this._fresh(answer);
     } else {
       const pending = await this._get(this._pendingKey());
       await this._remove(this._pendingKey());
@@ -543,6 +577,7 @@ class WorkOSAuthClient {
         throw clientError('unsolicited_callback');
       }
       recovery = cb.recovery;
+      await this._noteSkew(cb.params.access_token, false);
       const { data: user, text } = await this._request('GET', '/user', undefined, cb.params.access_token);
       call(implicitUser(text));
       session = { ...cb.params, user };
@@ -567,7 +602,7 @@ class WorkOSAuthClient {
   // ---- the session ----
 
   async _session() {
-    const stored = storedSession(await this._get(this.storageKey));
+    const stored = this._stored(await this._get(this.storageKey));
     if (stored.corrupt) {
       await this._remove(this.storageKey);
       return null;
@@ -578,7 +613,7 @@ class WorkOSAuthClient {
       return await this._refresh(false);
     } catch (e) {
       // A failure that is not the end of the session keeps one that has not expired yet.
-      if (e.code !== 'session_missing' && stored.expiresAt > now() && refreshRetry(e.status, 1) >= 0) {
+      if (e.code !== 'session_missing' && stored.expiresAt * 1000 > this._serverNow() && refreshRetry(e.status, 1) >= 0) {
         return stored.session;
       }
       throw e;
@@ -615,7 +650,7 @@ class WorkOSAuthClient {
   async _refreshOnce(force) {
     // Holding the lock: another tab may have refreshed while this one waited.
     const raw = await this._get(this.storageKey);
-    const stored = storedSession(raw);
+    const stored = this._stored(raw);
     if (!stored.session) throw clientError('session_missing');
     if (!force && !stored.refresh) return stored.session;
     let answer;
@@ -629,10 +664,10 @@ class WorkOSAuthClient {
       }
       throw e;
     }
-    const next = withExpiry(answer);
+    const next = await this._fresh(answer);
     // A result is discarded when the stored session changed meanwhile (sign-out, another sign-in).
     if ((await this._get(this.storageKey)) !== raw) {
-      const current = storedSession(await this._get(this.storageKey)).session;
+      const current = this._stored(await this._get(this.storageKey)).session;
       if (!current) throw clientError('session_missing');
       return current;
     }
@@ -661,7 +696,8 @@ class WorkOSAuthClient {
     this._stopTimer();
     if (!this._autoRefresh || this._disposed) return;
     if (typeof document !== 'undefined' && document.visibilityState === 'hidden') return;
-    const stored = storedSession(await this._get(this.storageKey).catch(() => null), Math.random());
+    await this._loadSkew();
+    const stored = this._stored(await this._get(this.storageKey).catch(() => null), Math.random());
     if (!stored.session || this._disposed) return;
     this._stopTimer();
     this._timer = setTimeout(() => this._tick(), Math.min(stored.delay, 2147483647));
@@ -721,7 +757,7 @@ class WorkOSAuthClient {
     await this._init;
     const scope = options.scope ?? 'global';
     if (scope !== 'global' && scope !== 'local' && scope !== 'others') throw clientError('invalid_options');
-    const stored = storedSession(await this._get(this.storageKey));
+    const stored = this._stored(await this._get(this.storageKey));
     let failure = null;
     if (stored.session) {
       try {

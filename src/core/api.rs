@@ -391,3 +391,24 @@ pub fn implicit_pending(marker: Option<&str>, now_ms: u64) -> bool {
                 && now_ms.saturating_sub(started) <= PENDING_IMPLICIT_MS
         })
 }
+
+/// How far the device clock is off the server's, in milliseconds (positive: fast), judged from
+/// the `iat` of an access token received at `now_ms`. `fresh` is true for a `/token` answer, which
+/// was just issued; a callback URL may be stale, so from it only a token issued in the future
+/// counts (the clock is slow). Differences under 30 s are network time, not skew: 0.
+pub fn clock_skew_ms(access_token: &str, now_ms: u64, fresh: bool) -> f64 {
+    let Some(iat) = super::json::uint(
+        super::session::jwt_payload(access_token)
+            .as_deref()
+            .and_then(|p| json::member(p, "iat")),
+    ) else {
+        return 0.0;
+    };
+    let skew = now_ms as f64 - iat.saturating_mul(1000) as f64;
+    let day = 86_400_000.0;
+    if skew.abs() < 30_000.0 || (!fresh && skew > 0.0) {
+        0.0
+    } else {
+        skew.clamp(-day, day)
+    }
+}

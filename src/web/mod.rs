@@ -152,3 +152,9 @@ pub fn refresh_retry(status: u16, attempt: u32) -> f64 {
 pub fn implicit_pending(marker: Option<String>, now_ms: f64) -> bool {
     api::implicit_pending(marker.as_deref(), now_ms as u64)
 }
+
+/// The device clock's offset from the server's; see [`api::clock_skew_ms`].
+#[wasm_bindgen(js_name = clockSkew)]
+pub fn clock_skew(access_token: &str, now_ms: f64, fresh: bool) -> f64 {
+    api::clock_skew_ms(access_token, now_ms as u64, fresh)
+}

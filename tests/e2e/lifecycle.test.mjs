@@ -187,3 +187,27 @@ test('a hidden tab runs no timer, and checks at once when it becomes visible aga
   assert.equal(after.refresh_requests, before.refresh_requests + 1, 'one refresh, at once');
   await context.close();
 });
+
+for (const [flow, minutes] of [['pkce', 10], ['implicit', -10]]) {
+  test(`a device clock ${Math.abs(minutes)} minutes ${minutes > 0 ? 'fast' : 'slow'} (${flow}): one refresh per expiry, tokens never used expired`, async () => {
+    await emulator.control('reset', {});
+    const context = await browser.newContext();
+    const tab = await openTab(context, `?skew=${minutes * 60000}&flow=${flow}`);
+    await signIn(tab);
+    const start = await emulator.control('stats');
+    const started = Date.now();
+    await sleep(3 * TTL * 1000);
+    const stats = await emulator.control('stats');
+    const refreshes = stats.refresh_requests - start.refresh_requests;
+    const expected = (Date.now() - started) / 1000 / (TTL - 5);
+    // A fast clock may cost one early refresh (an implicit token looks expired on arrival).
+    assert.ok(refreshes >= 2 && refreshes <= expected + 2, `${refreshes} refreshes, about ${expected.toFixed(1)} expected`);
+    assert.ok(!(await eventsOf(tab)).includes('SIGNED_OUT'));
+    const { at } = await sessionOf(tab);
+    const res = await fetch(`${emulator.authUrl}/auth/v1/user`, {
+      headers: { apikey: emulator.anonKey, authorization: `Bearer ${at}` },
+    });
+    assert.equal(res.status, 200, 'the session in hand is valid on the server');
+    await context.close();
+  });
+}
