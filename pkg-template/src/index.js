@@ -353,17 +353,38 @@ class WorkOSAuthClient {
     }
   }
 
+  /**
+   * Reads the first storage of the chain that holds the key: a storage that only refuses writes
+   * (a full quota) still answers reads, while what was written went to the next one.
+   */
   async _get(key) {
-    const value = await this._storageOp((s) => s.getItem(key));
-    return typeof value === 'string' ? value : null;
+    const first = await this._storageOp((s) => s.getItem(key));
+    if (typeof first === 'string') return first;
+    for (const [, storage] of this._storages.slice(1)) {
+      try {
+        const value = await storage().getItem(key);
+        if (typeof value === 'string') return value;
+      } catch {
+        // A fallback that cannot answer has nothing of ours.
+      }
+    }
+    return null;
   }
 
   _set(key, value) {
     return this._storageOp((s) => s.setItem(key, value));
   }
 
-  _remove(key) {
-    return this._storageOp((s) => s.removeItem(key));
+  /** Removes the key from every storage of the chain. */
+  async _remove(key) {
+    await this._storageOp((s) => s.removeItem(key));
+    for (const [, storage] of this._storages.slice(1)) {
+      try {
+        await storage().removeItem(key);
+      } catch {
+        // As in _get.
+      }
+    }
   }
 
   // ---- network ----
