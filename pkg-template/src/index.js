@@ -330,7 +330,9 @@ class WorkOSAuthClient {
 
   /** A `/token` answer checked by the core, with `expires_at` set: the session to store. */
   async _fresh({ data, text }) {
-    if (typeof data.access_token === 'string') await this._noteSkew(data.access_token, true);
+    // The core checks the answer first (it may be `null`, a number, a user without tokens…).
+    call(tokenSession(text, 0));
+    await this._noteSkew(data.access_token, true);
     data.expires_at = call(tokenSession(text, Math.round(this._serverNow() / 1000))).expiresAt;
     return data;
   }

@@ -208,6 +208,8 @@ const hostile = [
   ['/user answers 403', implicitFragment(), { user: { status: 403, body: { code: 403, error_code: 'bad_jwt', msg: 'invalid JWT' } } }, 'AuthApiError', 'bad_jwt'],
   ['/token answers text', '?code=c1', { pkce: { body: 'nope' } }, 'AuthRetryableFetchError', 'retryable_fetch_error'],
   ['/token answers {}', '?code=c1', { pkce: { body: {} } }, 'AuthInvalidTokenResponseError', 'invalid_token_response'],
+  ['/token answers null', '?code=c1', { pkce: { body: 'null' } }, 'AuthInvalidTokenResponseError', 'invalid_token_response'],
+  ['/token answers a number', '?code=c1', { pkce: { body: '42' } }, 'AuthInvalidTokenResponseError', 'invalid_token_response'],
   ['/token answers tokens without a user', '?code=c1', { pkce: { body: { ...SESSION, user: null } } }, 'AuthInvalidTokenResponseError', 'invalid_token_response'],
   ['/token answers 500', '?code=c1', { pkce: { status: 500, body: { message: 'boom' } } }, 'AuthRetryableFetchError', 'retryable_fetch_error'],
   ['a non-JWT access token and no expiry', '#access_token=opaque&refresh_token=r&token_type=bearer', {}, 'AuthImplicitGrantRedirectError', 'invalid_callback'],
