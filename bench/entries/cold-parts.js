@@ -2,7 +2,7 @@
 // base64 decode (atob and the byte-copy loop of wasm-module.js), synchronous compilation
 // (new WebAssembly.Module), instantiation through the wasm-bindgen glue (initSync), first call.
 import { b64 } from 'bench-wasm-b64';
-import { initSync, buildAuthorizeUrl } from 'bench-core-glue';
+import { initSync, signIn } from 'bench-core-glue';
 
 globalThis.__coldParts = () => {
   const t0 = performance.now();
@@ -14,11 +14,23 @@ globalThis.__coldParts = () => {
   const t2 = performance.now();
   initSync({ module });
   const t3 = performance.now();
-  buildAuthorizeUrl('https://abcdefghijklmnop.supabase.co', {
-    connection: 'conn_01HBENCHCONNECTION0000000',
-    redirectTo: 'https://app.example.com/auth/callback',
-    flowType: 'implicit',
-  });
+  // The core's own export, with the browser's URL parses as the shell passes them.
+  signIn(
+    'https:\nhttps://abcdefghijklmnop.supabase.co\nabcdefghijklmnop.supabase.co\n/\n1',
+    'https:\nhttps://app.example.com\napp.example.com\n/auth/callback\n1',
+    'sb-abcdefghijklmnop-auth-token',
+    'conn_01HBENCHCONNECTION0000000',
+    undefined,
+    undefined,
+    'https://app.example.com/auth/callback',
+    undefined,
+    undefined,
+    undefined,
+    '',
+    undefined,
+    'implicit',
+    undefined,
+  );
   const t4 = performance.now();
   return { decode: t1 - t0, compile: t2 - t1, instantiate: t3 - t2, call: t4 - t3 };
 };
