@@ -1,32 +1,12 @@
 // The attacks a sign-in library must refuse, end to end against the emulator. Each test writes
 // its row to artifacts/reliability/attacks.md (scripts/reliability puts them in the README).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CSP, ROOT, prepareSite, startEmulator, writeConfig } from '../../scripts/lib/emulator.mjs';
-import { launchBrowser } from '../js/harness.mjs';
+import { CSP } from '../../scripts/lib/emulator.mjs';
+import { emulatorEnv } from './env.mjs';
 
-let emulator;
-let browser;
 const rows = [];
-
-before(async () => {
-  const site = prepareSite(mkdtempSync(join(tmpdir(), 'sbw-attacks-')));
-  for (const f of readdirSync(join(ROOT, 'tests/e2e/fixtures'))) copyFileSync(join(ROOT, 'tests/e2e/fixtures', f), join(site, f));
-  emulator = await startEmulator(['--port', '0', '--serve', site, '--app-port', '0', '--auto-sign-in', '--app-header', `Content-Security-Policy: ${CSP}`]);
-  writeConfig(site, { supabaseUrl: emulator.authUrl, anonKey: emulator.anonKey });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await emulator?.stop();
-  const dir = join(ROOT, 'artifacts/reliability');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'attacks.md'), ['| attack | refusal |', '|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n') + '\n');
-});
+const env = emulatorEnv(['--auto-sign-in', '--app-header', `Content-Security-Policy: ${CSP}`], { file: 'attacks.md', header: ['| attack | refusal |', '|---|---|'], rows });
 
 async function openTab(context, query = '') {
   const page = await context.newPage();
@@ -35,7 +15,7 @@ async function openTab(context, query = '') {
     page.dialogs.push(d.message());
     d.dismiss().catch(() => {});
   });
-  await page.goto(`${emulator.appUrl}/tab.html${query}`);
+  await page.goto(`${env.emulator.appUrl}/tab.html${query}`);
   await page.evaluate(() => window.initialized);
   return page;
 }
@@ -47,10 +27,10 @@ async function openTab(context, query = '') {
 async function attackersPkceCallback() {
   const challenge = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
   let url =
-    `${emulator.authUrl}/auth/v1/authorize?provider=workos&connection=conn_emulator_okta` +
-    `&login_hint=grace%40example.com&redirect_to=${encodeURIComponent(`${emulator.appUrl}/tab.html`)}` +
+    `${env.emulator.authUrl}/auth/v1/authorize?provider=workos&connection=conn_emulator_okta` +
+    `&login_hint=grace%40example.com&redirect_to=${encodeURIComponent(`${env.emulator.appUrl}/tab.html`)}` +
     `&code_challenge=${challenge}&code_challenge_method=s256`;
-  for (let hop = 0; hop < 10 && !url.startsWith(emulator.appUrl); hop++) {
+  for (let hop = 0; hop < 10 && !url.startsWith(env.emulator.appUrl); hop++) {
     const res = await fetch(url, { redirect: 'manual' });
     url = new URL(res.headers.get('location'), url).href;
   }
@@ -58,14 +38,14 @@ async function attackersPkceCallback() {
 }
 
 test('login CSRF: the attacker\'s implicit callback opened in the victim\'s browser', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const victim = await openTab(context, '?flow=implicit');
   await victim.evaluate(() => auth.signInWithWorkOS({ connection: 'conn_emulator_okta', loginHint: 'ada@example.com', redirectTo: location.href }));
   await victim.waitForFunction(() => window.events && window.events.some((e) => e.event === 'SIGNED_IN'));
   const before = await victim.evaluate(() => localStorage.getItem('sb-127-auth-token'));
   // The attacker's tokens arrive in a fragment (the page is not reloaded for a fragment change, so
   // open it as a new page of the victim's browser, the way a link would).
-  const forged = `${emulator.appUrl}/tab.html?flow=implicit#access_token=${'x'.repeat(20)}.e30.sig&expires_in=3600&refresh_token=attacker&token_type=bearer`;
+  const forged = `${env.emulator.appUrl}/tab.html?flow=implicit#access_token=${'x'.repeat(20)}.e30.sig&expires_in=3600&refresh_token=attacker&token_type=bearer`;
   const page = await context.newPage();
   await page.goto(forged);
   const error = await page.evaluate(async () => {
@@ -83,12 +63,12 @@ test('a forged PKCE callback: the attacker\'s code in the victim\'s browser', as
   const forged = await attackersPkceCallback();
   const code = new URL(forged).searchParams.get('code');
   assert.ok(code, 'the attacker got a code');
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const victim = await openTab(context);
   // The victim started a sign-in of their own (so a verifier is stored), then follows the link.
   await victim.evaluate(() => auth.signInWithWorkOS({ connection: 'conn_emulator_okta', skipBrowserRedirect: true }));
   const page = await context.newPage();
-  await page.goto(`${emulator.appUrl}/tab.html?code=${code}`);
+  await page.goto(`${env.emulator.appUrl}/tab.html?code=${code}`);
   const out = await page.evaluate(async () => {
     const { error } = await window.initialized;
     return { error: error && { name: error.name, code: error.code }, stored: localStorage.getItem('sb-127-auth-token') };
@@ -100,7 +80,7 @@ test('a forged PKCE callback: the attacker\'s code in the victim\'s browser', as
 });
 
 test('script in an error description is shown as text on the demo page', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   const dialogs = [];
   page.on('dialog', (d) => {
@@ -108,20 +88,20 @@ test('script in an error description is shown as text on the demo page', async (
     d.dismiss().catch(() => {});
   });
   const payload = encodeURIComponent('<img src=x onerror="alert(1)"><script>alert(2)</script>');
-  await page.goto(`${emulator.appUrl}/?error=access_denied&error_description=${payload}`);
+  await page.goto(`${env.emulator.appUrl}/?error=access_denied&error_description=${payload}`);
   await page.locator('#error').waitFor({ state: 'visible' });
   const shown = await page.textContent('#error');
   assert.ok(shown.includes('<img src=x onerror="alert(1)">'), 'shown as text');
   assert.equal(await page.locator('#error img, #error script').count(), 0, 'no element created');
   await page.waitForTimeout(300);
   assert.deepEqual(dialogs, []);
-  assert.equal(page.url(), `${emulator.appUrl}/`);
+  assert.equal(page.url(), `${env.emulator.appUrl}/`);
   rows.push(['`error_description` holding `<img onerror>` and `<script>` on the demo page', 'rendered as text (no element, no script run), under the strict CSP']);
   await context.close();
 });
 
 test('a token URL is not reachable with Back after a sign-in', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await openTab(context, '?flow=implicit');
   await page.evaluate(() => auth.signInWithWorkOS({ connection: 'conn_emulator_okta', redirectTo: location.href }));
   await page.waitForFunction(() => window.events && window.events.some((e) => e.event === 'SIGNED_IN'));
@@ -138,9 +118,9 @@ test('a token URL is not reachable with Back after a sign-in', async () => {
 });
 
 test('parameter pollution: an auth key twice in the callback', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${emulator.appUrl}/tab.html?flow=implicit#access_token=a.b.c&access_token=d.e.f&refresh_token=r&token_type=bearer&expires_in=60`);
+  await page.goto(`${env.emulator.appUrl}/tab.html?flow=implicit#access_token=a.b.c&access_token=d.e.f&refresh_token=r&token_type=bearer&expires_in=60`);
   const error = await page.evaluate(async () => {
     const { error } = await window.initialized;
     return error && error.code;

@@ -2,42 +2,17 @@
 // emulator. Every row is a typed error or a recovered session, and nothing stored is lost or
 // half-written. The rows are written to artifacts/reliability/faults.md (scripts/reliability
 // puts them in the README's table).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ROOT, prepareSite, startEmulator, writeConfig } from '../../scripts/lib/emulator.mjs';
-import { launchBrowser } from '../js/harness.mjs';
+import { emulatorEnv } from './env.mjs';
 
-let emulator;
-let browser;
 const rows = [];
-
-before(async () => {
-  const site = prepareSite(mkdtempSync(join(tmpdir(), 'sbw-faults-')));
-  for (const f of readdirSync(join(ROOT, 'tests/e2e/fixtures'))) copyFileSync(join(ROOT, 'tests/e2e/fixtures', f), join(site, f));
-  emulator = await startEmulator(['--port', '0', '--serve', site, '--app-port', '0', '--auto-sign-in']);
-  writeConfig(site, { supabaseUrl: emulator.authUrl, anonKey: emulator.anonKey });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await emulator?.stop();
-  const dir = join(ROOT, 'artifacts/reliability');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, 'faults.md'),
-    ['| fault | where | observed outcome |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n') + '\n',
-  );
-});
-
 const KEY = 'sb-127-auth-token';
+const env = emulatorEnv(['--auto-sign-in'], { file: 'faults.md', header: ['| fault | where | observed outcome |', '|---|---|---|'], rows });
 
 async function openTab(context, query = '') {
   const page = await context.newPage();
-  await page.goto(`${emulator.appUrl}/tab.html${query}`);
+  await page.goto(`${env.emulator.appUrl}/tab.html${query}`);
   await page.evaluate(() => window.initialized);
   return page;
 }
@@ -64,22 +39,22 @@ const SERVER_FAULTS = ['500', '503', '429', 'timeout', 'garbage', 'big', 'redire
 for (const [flow, endpoint] of [['pkce', 'token_pkce'], ['implicit', 'user']]) {
   for (const kind of SERVER_FAULTS) {
     test(`${endpoint} answers ${kind} while a sign-in finishes (${flow})`, async () => {
-      await emulator.control('reset', {});
-      const context = await browser.newContext();
+      await env.emulator.control('reset', {});
+      const context = await env.browser.newContext();
       const page = await openTab(context, `?flow=${flow}`);
       assert.equal(await signIn(page, 'ada@example.com'), null);
       const before = await stored(page);
       assert.ok(before, 'a first session');
       // A timeout holds the request past the client's own 15 s limit (twice: Chromium retries a
       // request once when a kept-alive connection drops).
-      await emulator.control('faults', { endpoint, kind, count: kind === 'timeout' ? 2 : 1, seconds: 20 });
+      await env.emulator.control('faults', { endpoint, kind, count: kind === 'timeout' ? 2 : 1, seconds: 20 });
       const error = await signIn(page, 'grace@example.com');
       assert.ok(error, 'a typed error');
       assert.match(error.name, /^Auth[A-Za-z]*Error$/);
       assert.match(error.code, /^[a-z_]+$/);
       assert.equal(await stored(page), before, 'the first session is kept, whole');
       assert.ok(!page.url().includes('code=') && !page.url().includes('access_token'), 'the URL is clean');
-      await fetch(`${emulator.authUrl}/__emulator/faults`, { method: 'DELETE' });
+      await fetch(`${env.emulator.authUrl}/__emulator/faults`, { method: 'DELETE' });
       assert.equal(await signIn(page, 'grace@example.com'), null, 'the next sign-in works');
       assert.equal(JSON.parse(await stored(page)).user.email, 'grace@example.com');
       rows.push([`\`/${endpoint === 'user' ? 'user' : 'token?grant_type=pkce'}\` ${kind}`, `finishing ${flow === 'pkce' ? 'a PKCE' : 'an implicit'} sign-in`, `\`${error.name}\` \`${error.code}\` (status ${error.status}); the stored session kept; the next sign-in works`]);
@@ -90,19 +65,19 @@ for (const [flow, endpoint] of [['pkce', 'token_pkce'], ['implicit', 'user']]) {
 
 for (const kind of SERVER_FAULTS) {
   test(`/token refresh answers ${kind}`, async () => {
-    await emulator.control('reset', {});
-    const context = await browser.newContext();
+    await env.emulator.control('reset', {});
+    const context = await env.browser.newContext();
     const page = await openTab(context);
     assert.equal(await signIn(page, 'ada@example.com'), null);
     const before = await stored(page);
-    await emulator.control('faults', { endpoint: 'token_refresh', kind, count: kind === 'timeout' ? 2 : 1, seconds: 20 });
+    await env.emulator.control('faults', { endpoint: 'token_refresh', kind, count: kind === 'timeout' ? 2 : 1, seconds: 20 });
     const error = await page.evaluate(() => auth.refreshSession().then(() => null, (e) => ({ name: e.name, code: e.code, status: e.status })));
     assert.ok(error, 'a typed error');
     assert.match(error.name, /^Auth[A-Za-z]*Error$/);
     assert.equal(await stored(page), before, 'the session is kept, not signed out');
     const events = await page.evaluate(() => window.events.map((e) => e.event));
     assert.ok(!events.includes('SIGNED_OUT'));
-    await fetch(`${emulator.authUrl}/__emulator/faults`, { method: 'DELETE' });
+    await fetch(`${env.emulator.authUrl}/__emulator/faults`, { method: 'DELETE' });
     const next = await page.evaluate(() => auth.refreshSession().then((s) => s.refresh_token));
     assert.notEqual(next, JSON.parse(before).refresh_token, 'the next refresh works');
     rows.push([`\`/token?grant_type=refresh_token\` ${kind}`, 'a refresh', `\`${error.name}\` \`${error.code}\` (status ${error.status}); still signed in; the next refresh works`]);
@@ -111,8 +86,8 @@ for (const kind of SERVER_FAULTS) {
 }
 
 test('storage full: localStorage refuses every write', async () => {
-  await emulator.control('reset', {});
-  const context = await browser.newContext();
+  await env.emulator.control('reset', {});
+  const context = await env.browser.newContext();
   const page = await openTab(context, '?storage=full');
   assert.equal(await signIn(page, 'ada@example.com'), null);
   const session = await page.evaluate(() => auth.getSession());
@@ -125,8 +100,8 @@ test('storage full: localStorage refuses every write', async () => {
 
 for (const garbage of ['{not json', 'null', '[]', '{"access_token":1,"refresh_token":"r","user":{"id":"u"}}', '{"access_token":"a","refresh_token":"r","user":{"id":"u"}}']) {
   test(`storage holding garbage: ${garbage}`, async () => {
-    await emulator.control('reset', {});
-    const context = await browser.newContext();
+    await env.emulator.control('reset', {});
+    const context = await env.browser.newContext();
     const page = await openTab(context);
     await page.evaluate(([KEY, garbage]) => localStorage.setItem(KEY, garbage), [KEY, garbage]);
     const out = await page.evaluate(async () => ({ session: await auth.getSession(), events: window.events.map((e) => e.event) }));

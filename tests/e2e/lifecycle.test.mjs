@@ -1,41 +1,15 @@
 // The session lives: several tabs of one origin against the emulator with short-lived access
 // tokens. One refresh per expiry across all tabs, recovery from injected faults, sign-out that
 // reaches every tab, and a broken localStorage.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ROOT, prepareSite, startEmulator, writeConfig } from '../../scripts/lib/emulator.mjs';
-import { launchBrowser } from '../js/harness.mjs';
+import { emulatorEnv } from './env.mjs';
 
 /** Access-token lifetime: the client refreshes 5 s ahead, so one refresh every ~7 s. */
 const TTL = 12;
-let emulator;
-let browser;
-let site;
-
-before(async () => {
-  site = prepareSite(mkdtempSync(join(tmpdir(), 'sbw-life-')));
-  for (const f of readdirSync(join(ROOT, 'tests/e2e/fixtures'))) {
-    copyFileSync(join(ROOT, 'tests/e2e/fixtures', f), join(site, f));
-  }
-  emulator = await startEmulator(['--port', '0', '--serve', site, '--app-port', '0', '--jwt-exp', String(TTL), '--auto-sign-in']);
-  writeConfig(site, { supabaseUrl: emulator.authUrl, anonKey: emulator.anonKey });
-  browser = await launchBrowser();
-});
-
+/** The device-clock rows of the reliability table. */
 const clockRows = [];
-
-after(async () => {
-  await browser?.close();
-  await emulator?.stop();
-  if (clockRows.length) {
-    const dir = join(ROOT, 'artifacts/reliability');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'clock.md'), clockRows.map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n');
-  }
-});
+const env = emulatorEnv(['--jwt-exp', String(TTL), '--auto-sign-in'], { file: 'clock.md', rows: clockRows });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -44,7 +18,7 @@ async function openTab(context, query = '') {
   const page = await context.newPage();
   page.logs = [];
   page.on('console', (m) => page.logs.push(m.text()));
-  await page.goto(`${emulator.appUrl}/tab.html${query}`);
+  await page.goto(`${env.emulator.appUrl}/tab.html${query}`);
   await page.evaluate(() => window.initialized);
   return page;
 }
@@ -60,16 +34,16 @@ const sessionOf = (page) => page.evaluate(() => auth.getSession().then((s) => s 
 const eventsOf = (page) => page.evaluate(() => window.events.map((e) => e.event));
 
 test('five tabs stay signed in across five expiries with one refresh per expiry', async () => {
-  await emulator.control('reset', {});
-  const context = await browser.newContext();
+  await env.emulator.control('reset', {});
+  const context = await env.browser.newContext();
   const first = await openTab(context);
   await signIn(first);
   const tabs = [first];
   for (let i = 0; i < 4; i++) tabs.push(await openTab(context));
-  const start = await emulator.control('stats');
+  const start = await env.emulator.control('stats');
   const started = Date.now();
   await sleep(5 * TTL * 1000 + 2000);
-  const stats = await emulator.control('stats');
+  const stats = await env.emulator.control('stats');
   const elapsed = (Date.now() - started) / 1000;
   const refreshes = stats.refresh_requests - start.refresh_requests;
   // One refresh per expiry: the tokens lived TTL s and were refreshed 5 s ahead.
@@ -91,38 +65,38 @@ test('five tabs stay signed in across five expiries with one refresh per expiry'
 });
 
 test('refresh survives 500s, a timeout and a 10 s outage without signing out', async () => {
-  await emulator.control('reset', {});
-  const context = await browser.newContext();
+  await env.emulator.control('reset', {});
+  const context = await env.browser.newContext();
   const tab = await openTab(context);
   await signIn(tab);
   const other = await openTab(context);
   const before = await sessionOf(tab);
-  await emulator.control('faults', { endpoint: 'token_refresh', kind: '500', count: 3 });
-  await emulator.control('faults', { endpoint: 'token_refresh', kind: 'timeout', count: 1, seconds: 2 });
+  await env.emulator.control('faults', { endpoint: 'token_refresh', kind: '500', count: 3 });
+  await env.emulator.control('faults', { endpoint: 'token_refresh', kind: 'timeout', count: 1, seconds: 2 });
   await sleep(TTL * 1000);
-  await emulator.control('faults', { endpoint: 'all', kind: 'down', seconds: 10 });
+  await env.emulator.control('faults', { endpoint: 'all', kind: 'down', seconds: 10 });
   await sleep(10000 + TTL * 1000);
-  const stats = await emulator.control('stats');
+  const stats = await env.emulator.control('stats');
   assert.ok(stats.faults_triggered >= 5, `faults were hit (${stats.faults_triggered})`);
   const after = await sessionOf(tab);
   assert.ok(after, 'still signed in');
   assert.notEqual(after.rt, before.rt, 'and refreshed since');
   assert.deepEqual(await sessionOf(other), after);
   for (const page of [tab, other]) assert.ok(!(await eventsOf(page)).includes('SIGNED_OUT'));
-  const user = await fetch(`${emulator.authUrl}/auth/v1/user`, {
-    headers: { apikey: emulator.anonKey, authorization: `Bearer ${after.at}` },
+  const user = await fetch(`${env.emulator.authUrl}/auth/v1/user`, {
+    headers: { apikey: env.emulator.anonKey, authorization: `Bearer ${after.at}` },
   });
   assert.equal(user.status, 200, 'the refreshed access token works');
   await context.close();
 });
 
 test('a revoked refresh token signs every tab out', async () => {
-  await emulator.control('reset', {});
-  const context = await browser.newContext();
+  await env.emulator.control('reset', {});
+  const context = await env.browser.newContext();
   const tabs = [await openTab(context)];
   await signIn(tabs[0]);
   tabs.push(await openTab(context), await openTab(context));
-  await emulator.control('revoke', { email: 'ada@example.com' });
+  await env.emulator.control('revoke', { email: 'ada@example.com' });
   await Promise.all(tabs.map((t) => t.waitForFunction(() => window.events.some((e) => e.event === 'SIGNED_OUT'), null, { timeout: (TTL + 10) * 1000 })));
   for (const tab of tabs) {
     assert.equal(await sessionOf(tab), null);
@@ -132,8 +106,8 @@ test('a revoked refresh token signs every tab out', async () => {
 });
 
 test('a sign-in reaches the other open tabs once; sign-out in one tab signs out the others', async () => {
-  await emulator.control('reset', {});
-  const context = await browser.newContext();
+  await env.emulator.control('reset', {});
+  const context = await env.browser.newContext();
   const tabs = [await openTab(context), await openTab(context)];
   await signIn(tabs[0]);
   await tabs[1].waitForFunction(() => window.events.some((e) => e.event === 'SIGNED_IN'));
@@ -148,16 +122,16 @@ test('a sign-in reaches the other open tabs once; sign-out in one tab signs out 
   await tabs[1].evaluate(() => auth.signOut());
   await Promise.all(tabs.map((t) => t.waitForFunction(() => window.events.some((e) => e.event === 'SIGNED_OUT'))));
   for (const tab of tabs) assert.equal(await sessionOf(tab), null);
-  const res = await fetch(`${emulator.authUrl}/auth/v1/user`, {
-    headers: { apikey: emulator.anonKey, authorization: `Bearer ${at}` },
+  const res = await fetch(`${env.emulator.authUrl}/auth/v1/user`, {
+    headers: { apikey: env.emulator.anonKey, authorization: `Bearer ${at}` },
   });
   assert.equal(res.status, 403, 'the server ended the session too');
   await context.close();
 });
 
 test('with localStorage throwing on every call, sign-in and refresh still work', async () => {
-  await emulator.control('reset', {});
-  const context = await browser.newContext();
+  await env.emulator.control('reset', {});
+  const context = await env.browser.newContext();
   const tab = await openTab(context, '?storage=broken');
   await signIn(tab);
   const first = await sessionOf(tab);
@@ -174,8 +148,8 @@ test('with localStorage throwing on every call, sign-in and refresh still work',
 });
 
 test('a hidden tab runs no timer, and checks at once when it becomes visible again', async () => {
-  await emulator.control('reset', {});
-  const context = await browser.newContext();
+  await env.emulator.control('reset', {});
+  const context = await env.browser.newContext();
   const tab = await openTab(context);
   await signIn(tab);
   const setVisibility = (state) =>
@@ -184,35 +158,35 @@ test('a hidden tab runs no timer, and checks at once when it becomes visible aga
       document.dispatchEvent(new Event('visibilitychange'));
     }, state);
   await setVisibility('hidden');
-  const before = await emulator.control('stats');
+  const before = await env.emulator.control('stats');
   await sleep((TTL + 3) * 1000);
-  const hidden = await emulator.control('stats');
+  const hidden = await env.emulator.control('stats');
   assert.equal(hidden.refresh_requests, before.refresh_requests, 'no refresh while hidden');
   await setVisibility('visible');
   await tab.waitForFunction(() => window.events.some((e) => e.event === 'TOKEN_REFRESHED'), null, { timeout: 3000 });
-  const after = await emulator.control('stats');
+  const after = await env.emulator.control('stats');
   assert.equal(after.refresh_requests, before.refresh_requests + 1, 'one refresh, at once');
   await context.close();
 });
 
 for (const [flow, minutes] of [['pkce', 10], ['implicit', -10]]) {
   test(`a device clock ${Math.abs(minutes)} minutes ${minutes > 0 ? 'fast' : 'slow'} (${flow}): one refresh per expiry, tokens never used expired`, async () => {
-    await emulator.control('reset', {});
-    const context = await browser.newContext();
+    await env.emulator.control('reset', {});
+    const context = await env.browser.newContext();
     const tab = await openTab(context, `?skew=${minutes * 60000}&flow=${flow}`);
     await signIn(tab);
-    const start = await emulator.control('stats');
+    const start = await env.emulator.control('stats');
     const started = Date.now();
     await sleep(3 * TTL * 1000);
-    const stats = await emulator.control('stats');
+    const stats = await env.emulator.control('stats');
     const refreshes = stats.refresh_requests - start.refresh_requests;
     const expected = (Date.now() - started) / 1000 / (TTL - 5);
     // A fast clock may cost one early refresh (an implicit token looks expired on arrival).
     assert.ok(refreshes >= 2 && refreshes <= expected + 2, `${refreshes} refreshes, about ${expected.toFixed(1)} expected`);
     assert.ok(!(await eventsOf(tab)).includes('SIGNED_OUT'));
     const { at } = await sessionOf(tab);
-    const res = await fetch(`${emulator.authUrl}/auth/v1/user`, {
-      headers: { apikey: emulator.anonKey, authorization: `Bearer ${at}` },
+    const res = await fetch(`${env.emulator.authUrl}/auth/v1/user`, {
+      headers: { apikey: env.emulator.anonKey, authorization: `Bearer ${at}` },
     });
     assert.equal(res.status, 200, 'the session in hand is valid on the server');
     clockRows.push([
