@@ -63,10 +63,10 @@ fn parts(p: &Parsed) -> UrlParts<'_> {
     }
 }
 
-fn string(v: &Value, key: &str) -> Result<Option<String>, ErrorCode> {
+fn string<'v>(v: &'v Value, key: &str) -> Result<Option<&'v str>, ErrorCode> {
     match &v[key] {
         Value::Null => Ok(None),
-        Value::String(s) => Ok(Some(s.clone())),
+        Value::String(s) => Ok(Some(s)),
         _ => Err(ErrorCode::InvalidOptions),
     }
 }
@@ -94,17 +94,17 @@ fn build(
         _ => return Err(ErrorCode::InvalidOptions),
     };
     let redirect_to = string(options, "redirectTo")?;
-    let redirect = redirect_to.as_deref().and_then(parse);
+    let redirect = redirect_to.and_then(parse);
     let opts = AuthorizeOptions {
         connection: string(options, "connection")?,
         organization: string(options, "organization")?,
-        provider: string(options, "provider").unwrap_or(Some("?".into())),
+        provider: string(options, "provider").unwrap_or(Some("?")),
         redirect_to,
         scopes: string(options, "scopes")?,
         login_hint: string(options, "loginHint")?,
         domain_hint: string(options, "domainHint")?,
         query_params,
-        code_challenge: challenge,
+        code_challenge: challenge.as_deref(),
     };
     let req = AuthorizeRequest::new(opts, redirect.as_ref().map(parts)).map_err(|e| e.code())?;
     Ok(req.url(&project))
@@ -362,8 +362,8 @@ fn errors_never_show_option_values() {
     let _ = ProjectUrl::new(parts(&p)).expect("project");
     let err = AuthorizeRequest::new(
         AuthorizeOptions {
-            connection: opts["connection"].as_str().map(str::to_owned),
-            organization: opts["organization"].as_str().map(str::to_owned),
+            connection: opts["connection"].as_str(),
+            organization: opts["organization"].as_str(),
             ..Default::default()
         },
         None,

@@ -488,6 +488,22 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
     #[test]
+    fn utf8_decoding_matches_std(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
+        prop_assert_eq!(supabase_workos::core::callback::utf8_lossy(&bytes), String::from_utf8_lossy(&bytes).into_owned());
+    }
+
+    #[test]
+    fn utf8_decoding_matches_std_near_valid_text(s in "\\PC{0,16}", cut in 0..64usize, flip in any::<u8>()) {
+        let mut bytes = s.into_bytes();
+        if !bytes.is_empty() {
+            let at = cut % bytes.len();
+            bytes[at] ^= flip;
+            bytes.truncate(bytes.len().saturating_sub(cut % 3));
+        }
+        prop_assert_eq!(supabase_workos::core::callback::utf8_lossy(&bytes), String::from_utf8_lossy(&bytes).into_owned());
+    }
+
+    #[test]
     fn parse_never_panics(s in "\\PC{0,200}") {
         let _ = parse(&s);
     }

@@ -169,11 +169,8 @@ pub fn sign_in(
             }
             None => None,
         };
-        let code_challenge = verifier
-            .as_ref()
-            .map(Verifier::challenge)
-            .or(challenge.map(String::from));
-        let owned = |v: Option<&str>| v.map(String::from);
+        let made = verifier.as_ref().map(Verifier::challenge);
+        let code_challenge = made.as_deref().or(challenge);
         let query_params: Vec<(String, String)> = opts
             .query
             .split('&')
@@ -185,13 +182,13 @@ pub fn sign_in(
             .collect();
         let req = AuthorizeRequest::new(
             AuthorizeOptions {
-                connection: owned(opts.connection),
-                organization: owned(opts.organization),
-                provider: owned(opts.provider),
-                redirect_to: owned(opts.redirect_to),
-                scopes: owned(opts.scopes),
-                login_hint: owned(opts.login_hint),
-                domain_hint: owned(opts.domain_hint),
+                connection: opts.connection,
+                organization: opts.organization,
+                provider: opts.provider,
+                redirect_to: opts.redirect_to,
+                scopes: opts.scopes,
+                login_hint: opts.login_hint,
+                domain_hint: opts.domain_hint,
                 query_params,
                 code_challenge,
             },

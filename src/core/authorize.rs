@@ -50,27 +50,27 @@ impl Provider {
 }
 
 /// Which WorkOS connection signs the user in: exactly one of the three.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Selector {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Selector<'a> {
     /// A connection id, `conn_…`.
-    Connection(String),
+    Connection(&'a str),
     /// An organization id, `org_…`.
-    Organization(String),
+    Organization(&'a str),
     /// An OAuth provider; sent to Supabase as `workos_provider`, which GoTrue renames.
     Provider(Provider),
 }
 
-impl Selector {
+impl<'a> Selector<'a> {
     /// Picks the one selector given. Absent and empty values count as not given.
     pub fn pick(
-        connection: Option<String>,
-        organization: Option<String>,
-        provider: Option<String>,
+        connection: Option<&'a str>,
+        organization: Option<&'a str>,
+        provider: Option<&'a str>,
     ) -> Result<Self, Error> {
-        let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
-        let count = usize::from(given(&connection))
-            + usize::from(given(&organization))
-            + usize::from(given(&provider));
+        let given = |v: Option<&str>| v.is_some_and(|s| !s.is_empty());
+        let count = usize::from(given(connection))
+            + usize::from(given(organization))
+            + usize::from(given(provider));
         if count == 0 {
             return Err(Error::new(
                 ErrorCode::MissingSelector,
@@ -87,7 +87,6 @@ impl Selector {
             (Some(c), _, _) if !c.is_empty() => Ok(Selector::Connection(c)),
             (_, Some(o), _) if !o.is_empty() => Ok(Selector::Organization(o)),
             (_, _, p) => p
-                .as_deref()
                 .and_then(Provider::from_name)
                 .map(Selector::Provider)
                 .ok_or(Error::new(
@@ -97,7 +96,7 @@ impl Selector {
         }
     }
 
-    fn pair(&self) -> (&'static str, &str) {
+    fn pair(&self) -> (&'static str, &'a str) {
         match self {
             Selector::Connection(c) => ("connection", c),
             Selector::Organization(o) => ("organization", o),
@@ -123,50 +122,50 @@ pub const RESERVED_KEYS: [&str; 13] = [
     "code_verifier",
 ];
 
-/// Everything the authorize URL is built from, validated.
+/// Everything the authorize URL is built from, validated. Borrows the caller's strings.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AuthorizeRequest {
-    selector: Selector,
-    redirect_to: Option<String>,
-    scopes: Option<String>,
-    login_hint: Option<String>,
-    domain_hint: Option<String>,
+pub struct AuthorizeRequest<'a> {
+    selector: Selector<'a>,
+    redirect_to: Option<&'a str>,
+    scopes: Option<&'a str>,
+    login_hint: Option<&'a str>,
+    domain_hint: Option<&'a str>,
     query_params: Vec<(String, String)>,
-    code_challenge: Option<String>,
+    code_challenge: Option<&'a str>,
 }
 
 /// What the caller passes, before validation. Empty strings count as absent for the optional
 /// strings, as in supabase-js.
 #[derive(Clone, Debug, Default)]
-pub struct AuthorizeOptions {
+pub struct AuthorizeOptions<'a> {
     /// `connection`
-    pub connection: Option<String>,
+    pub connection: Option<&'a str>,
     /// `organization`
-    pub organization: Option<String>,
+    pub organization: Option<&'a str>,
     /// `provider`
-    pub provider: Option<String>,
+    pub provider: Option<&'a str>,
     /// `redirectTo`, as written by the caller (it is sent unchanged).
-    pub redirect_to: Option<String>,
+    pub redirect_to: Option<&'a str>,
     /// `scopes`
-    pub scopes: Option<String>,
+    pub scopes: Option<&'a str>,
     /// `loginHint`
-    pub login_hint: Option<String>,
+    pub login_hint: Option<&'a str>,
     /// `domainHint`
-    pub domain_hint: Option<String>,
-    /// `queryParams`, in insertion order.
+    pub domain_hint: Option<&'a str>,
+    /// `queryParams`, decoded, in insertion order.
     pub query_params: Vec<(String, String)>,
     /// The S256 challenge for the PKCE flow; `None` for the implicit flow.
-    pub code_challenge: Option<String>,
+    pub code_challenge: Option<&'a str>,
 }
 
-fn non_empty(v: Option<String>) -> Option<String> {
+fn non_empty(v: Option<&str>) -> Option<&str> {
     v.filter(|s| !s.is_empty())
 }
 
-impl AuthorizeRequest {
+impl<'a> AuthorizeRequest<'a> {
     /// Validates the options. `redirect` is the browser's parse of `redirect_to` (`None` when it
     /// did not parse); it is only consulted when `redirect_to` is non-empty.
-    pub fn new(opts: AuthorizeOptions, redirect: Option<UrlParts<'_>>) -> Result<Self, Error> {
+    pub fn new(opts: AuthorizeOptions<'a>, redirect: Option<UrlParts<'_>>) -> Result<Self, Error> {
         let redirect_to = non_empty(opts.redirect_to);
         if redirect_to.is_some() && !redirect.is_some_and(|r| is_http(r.protocol)) {
             return Err(Error::invalid("redirectTo must be an absolute http(s) URL"));
@@ -197,15 +196,15 @@ impl AuthorizeRequest {
     }
 
     /// The selector this request signs in with.
-    pub fn selector(&self) -> &Selector {
-        &self.selector
+    pub fn selector(&self) -> Selector<'a> {
+        self.selector
     }
 
     /// The authorize URL: `<project>auth/v1/authorize?provider=workos&…` in supabase-js's order.
     pub fn url(&self, project: &ProjectUrl) -> String {
         let mut url = project.auth_url();
         url.push_str("/authorize?provider=workos");
-        let uri_param = |url: &mut String, key: &str, value: &Option<String>| {
+        let uri_param = |url: &mut String, key: &str, value: Option<&str>| {
             if let Some(v) = value {
                 url.push('&');
                 url.push_str(key);
@@ -213,17 +212,17 @@ impl AuthorizeRequest {
                 uri_component(url, v);
             }
         };
-        uri_param(&mut url, "redirect_to", &self.redirect_to);
-        uri_param(&mut url, "scopes", &self.scopes);
-        if let Some(challenge) = &self.code_challenge {
+        uri_param(&mut url, "redirect_to", self.redirect_to);
+        uri_param(&mut url, "scopes", self.scopes);
+        if let Some(challenge) = self.code_challenge {
             url.push_str("&code_challenge=");
             uri_component(&mut url, challenge);
             url.push_str("&code_challenge_method=s256");
         }
         let (key, value) = self.selector.pair();
         let hints = [
-            ("login_hint", self.login_hint.as_deref()),
-            ("domain_hint", self.domain_hint.as_deref()),
+            ("login_hint", self.login_hint),
+            ("domain_hint", self.domain_hint),
         ];
         let extra = self
             .query_params
@@ -246,6 +245,6 @@ impl AuthorizeRequest {
     /// True when `redirect_to` carries a fragment, which the server keeps and appends tokens
     /// after a second `#`: worth a warning.
     pub fn redirect_has_fragment(&self) -> bool {
-        self.redirect_to.as_deref().is_some_and(|r| r.contains('#'))
+        self.redirect_to.is_some_and(|r| r.contains('#'))
     }
 }

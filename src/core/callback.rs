@@ -69,7 +69,55 @@ pub fn form_decode(s: &str) -> String {
             _ => out.push(b),
         }
     }
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    utf8_lossy(&out)
+}
+
+/// UTF-8 decoding with each maximal invalid subpart replaced by U+FFFD, as the browser's decoder
+/// (and std's `from_utf8_lossy`) does; written out because std's version is a kilobyte of wasm.
+pub fn utf8_lossy(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&lead) = bytes.get(i) {
+        // The sequence length, and the range the second byte must fall in.
+        let (len, lo, hi) = match lead {
+            0x00..=0x7F => {
+                out.push(char::from(lead));
+                i += 1;
+                continue;
+            }
+            0xC2..=0xDF => (2, 0x80, 0xBF),
+            0xE0 => (3, 0xA0, 0xBF),
+            0xE1..=0xEC | 0xEE..=0xEF => (3, 0x80, 0xBF),
+            0xED => (3, 0x80, 0x9F),
+            0xF0 => (4, 0x90, 0xBF),
+            0xF1..=0xF3 => (4, 0x80, 0xBF),
+            0xF4 => (4, 0x80, 0x8F),
+            _ => {
+                out.push('\u{FFFD}');
+                i += 1;
+                continue;
+            }
+        };
+        let mut code = u32::from(lead) & (0x7F >> len);
+        let mut taken = 1;
+        while taken < len {
+            let (min, max) = if taken == 1 { (lo, hi) } else { (0x80, 0xBF) };
+            match bytes.get(i + taken) {
+                Some(&c) if (min..=max).contains(&c) => {
+                    code = (code << 6) | u32::from(c & 0x3F);
+                    taken += 1;
+                }
+                _ => break,
+            }
+        }
+        out.push(if taken == len {
+            char::from_u32(code).unwrap_or('\u{FFFD}')
+        } else {
+            '\u{FFFD}'
+        });
+        i += taken;
+    }
+    out
 }
 
 fn pairs(s: &str) -> Vec<Pair<'_>> {
