@@ -4,7 +4,8 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use supabase_workos::core::api::{self, SignIn};
+use supabase_workos::core::api;
+use supabase_workos::core::authorize::AuthorizeOptions;
 
 #[derive(Arbitrary, Debug)]
 struct Input<'a> {
@@ -38,7 +39,7 @@ fuzz_target!(|i: Input<'_>| {
         url,
         redirect,
         "sb-x-auth-token",
-        SignIn {
+        AuthorizeOptions {
             connection: i.connection,
             organization: i.organization,
             provider: i.provider,
@@ -46,7 +47,8 @@ fuzz_target!(|i: Input<'_>| {
             scopes: i.scopes,
             login_hint: i.login_hint,
             domain_hint: i.domain_hint,
-            query: i.query,
+            query_params: api::query_pairs(i.query),
+            code_challenge: None,
         },
         i.random.as_ref().map(|r| &r[..]),
         None,

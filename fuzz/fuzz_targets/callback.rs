@@ -19,7 +19,11 @@ fuzz_target!(|href: &str| {
     // Debug output shows no token: the secret fields print as `[redacted]`.
     if let Ok(Callback::Implicit(p)) = &parsed.callback {
         let shown = format!("{p:?}");
-        assert!(shown.contains("access_token: [redacted]") && shown.contains("refresh_token: [redacted]"), "{shown}");
+        assert!(
+            shown.contains("access_token: [redacted]")
+                && shown.contains("refresh_token: [redacted]"),
+            "{shown}"
+        );
     }
     let out: serde_json::Value =
         serde_json::from_str(&api::callback(href, 1_767_225_600)).expect("JSON");

@@ -105,25 +105,16 @@ pub fn client(
     })())
 }
 
-/// The string options of a sign-in, as the shell read them off the caller's object.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct SignIn<'a> {
-    /// `connection`
-    pub connection: Option<&'a str>,
-    /// `organization`
-    pub organization: Option<&'a str>,
-    /// `provider` (a value of the wrong type is passed as `"?"`: an unknown provider)
-    pub provider: Option<&'a str>,
-    /// `redirectTo`, as written
-    pub redirect_to: Option<&'a str>,
-    /// `scopes`
-    pub scopes: Option<&'a str>,
-    /// `loginHint`
-    pub login_hint: Option<&'a str>,
-    /// `domainHint`
-    pub domain_hint: Option<&'a str>,
-    /// `queryParams` form-encoded by `URLSearchParams`, in order
-    pub query: &'a str,
+/// `queryParams` as the shell passes them (form-encoded by `URLSearchParams`), decoded, in order.
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (form_decode(k), form_decode(v))
+        })
+        .collect()
 }
 
 /// Which PKCE challenge `buildAuthorizeUrl` puts in the URL: `flowType: 'pkce'` needs one,
@@ -146,13 +137,13 @@ fn pure_challenge<'a>(
 /// The authorize URL and, for PKCE, the verifier to store: `{"url","verifierKey"?,
 /// "verifierValue"?,"warn"}`. PKCE comes either from `random` (56 bytes from
 /// `crypto.getRandomValues`; the verifier is made here), or, for the pure `buildAuthorizeUrl`,
-/// from the caller's `flowType` and `challenge`.
+/// from the caller's `flowType` and `challenge` (`opts.code_challenge` is set here).
 #[allow(clippy::too_many_arguments)]
 pub fn sign_in(
     url: Parts<'_>,
     redirect: Parts<'_>,
     storage_key: &str,
-    opts: SignIn<'_>,
+    opts: AuthorizeOptions<'_>,
     random: Option<&[u8]>,
     flow_type: Option<&str>,
     challenge: Option<&str>,
@@ -170,30 +161,11 @@ pub fn sign_in(
             None => None,
         };
         let made = verifier.as_ref().map(Verifier::challenge);
-        let code_challenge = made.as_deref().or(challenge);
-        let query_params: Vec<(String, String)> = opts
-            .query
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                let (k, v) = p.split_once('=').unwrap_or((p, ""));
-                (form_decode(k), form_decode(v))
-            })
-            .collect();
-        let req = AuthorizeRequest::new(
-            AuthorizeOptions {
-                connection: opts.connection,
-                organization: opts.organization,
-                provider: opts.provider,
-                redirect_to: opts.redirect_to,
-                scopes: opts.scopes,
-                login_hint: opts.login_hint,
-                domain_hint: opts.domain_hint,
-                query_params,
-                code_challenge,
-            },
-            url_parts(redirect),
-        )?;
+        let opts = AuthorizeOptions {
+            code_challenge: made.as_deref().or(challenge),
+            ..opts
+        };
+        let req = AuthorizeRequest::new(opts, url_parts(redirect))?;
         let mut out = Object::new().str("url", &req.url(&project));
         if let Some(v) = verifier {
             out = out

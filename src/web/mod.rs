@@ -6,7 +6,8 @@
 #[cfg(feature = "slim")]
 mod slim;
 
-use crate::core::api::{self, Parts, SignIn};
+use crate::core::api::{self, Parts};
+use crate::core::authorize::AuthorizeOptions;
 use crate::core::session::ErrorBody;
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -65,7 +66,7 @@ pub fn sign_in(
         parts(&url),
         parts(&redirect),
         storage_key,
-        SignIn {
+        AuthorizeOptions {
             connection: connection.as_deref(),
             organization: organization.as_deref(),
             provider: provider.as_deref(),
@@ -73,7 +74,8 @@ pub fn sign_in(
             scopes: scopes.as_deref(),
             login_hint: login_hint.as_deref(),
             domain_hint: domain_hint.as_deref(),
-            query,
+            query_params: api::query_pairs(query),
+            code_challenge: None,
         },
         random.as_deref(),
         flow_type.as_deref(),
