@@ -106,8 +106,14 @@ impl App {
     }
 }
 
-/// Accepts connections until the task is dropped.
-pub async fn serve(listener: TcpListener, app: Arc<App>) {
+/// Accepts connections until the task is dropped, answering each request with `handler`.
+/// Shared by the Auth server and the static site.
+pub async fn accept<H, Fut, E>(listener: TcpListener, handler: H)
+where
+    H: Fn(Request<Incoming>) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = Result<Resp, E>> + Send + 'static,
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     loop {
         let stream = match listener.accept().await {
             Ok((s, _)) => s,
@@ -116,17 +122,18 @@ pub async fn serve(listener: TcpListener, app: Arc<App>) {
                 continue;
             }
         };
-        let app = app.clone();
+        let handler = handler.clone();
         tokio::spawn(async move {
-            let svc = service_fn(move |req| {
-                let app = app.clone();
-                async move { handle(app, req).await }
-            });
             let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), svc)
+                .serve_connection(TokioIo::new(stream), service_fn(handler))
                 .await;
         });
     }
+}
+
+/// Serves Supabase Auth and the WorkOS stand-in until the task is dropped.
+pub async fn serve(listener: TcpListener, app: Arc<App>) {
+    accept(listener, move |req| handle(app.clone(), req)).await
 }
 
 /// Reads a whole body, or says it was too large.

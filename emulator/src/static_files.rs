@@ -5,14 +5,10 @@
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use hyper::body::Incoming;
 use hyper::header::{HeaderName, HeaderValue};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Method, Request};
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
 use crate::http::{self, Resp};
@@ -122,36 +118,22 @@ fn serve_file(site: &Site, method: &Method, path: &str) -> Resp {
     resp
 }
 
-/// Accepts connections until the task is dropped.
+/// Serves the site until the task is dropped.
 pub async fn serve(listener: TcpListener, site: Arc<Site>) {
-    loop {
-        let stream = match listener.accept().await {
-            Ok((s, _)) => s,
-            Err(_) => {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-                continue;
-            }
-        };
+    crate::server::accept(listener, move |req: Request<Incoming>| {
         let site = site.clone();
-        tokio::spawn(async move {
-            let svc = service_fn(move |req: Request<Incoming>| {
-                let site = site.clone();
-                async move {
-                    let resp = serve_file(&site, req.method(), req.uri().path());
-                    eprintln!(
-                        "[emulator] app {} {} -> {}",
-                        req.method(),
-                        req.uri().path(),
-                        resp.status().as_u16()
-                    );
-                    Ok::<_, std::convert::Infallible>(resp)
-                }
-            });
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), svc)
-                .await;
-        });
-    }
+        async move {
+            let resp = serve_file(&site, req.method(), req.uri().path());
+            eprintln!(
+                "[emulator] app {} {} -> {}",
+                req.method(),
+                req.uri().path(),
+                resp.status().as_u16()
+            );
+            Ok::<_, std::convert::Infallible>(resp)
+        }
+    })
+    .await
 }
 
 #[cfg(test)]
