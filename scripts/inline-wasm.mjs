@@ -1,16 +1,23 @@
-// Writes an ES module that carries the wasm bytes as base64, so the core instantiates
-// synchronously on first use: no fetch, no `await init()`, and one file for every loader.
+// Writes an ES module that carries the wasm bytes in a string, one character per byte
+// (U+0000–U+00FF), so the core instantiates synchronously on first use: no fetch, no
+// `await init()`, and one file for every loader. Unlike base64, this keeps the bytes' own
+// patterns, so gzip compresses the string almost as well as the .wasm file itself.
+// scripts/build prints it as UTF-8 in the ES module (always decoded as UTF-8) and escaped to
+// ASCII in the classic script (decoded as the page's charset, which may not be UTF-8).
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const [wasmPath, outPath] = process.argv.slice(2);
-const b64 = readFileSync(wasmPath).toString('base64');
+const bytes = readFileSync(wasmPath);
+let text = '';
+for (const b of bytes) text += String.fromCharCode(b);
 writeFileSync(
   outPath,
-  `const b64 = '${b64}';\n` +
-    'export function wasmModule() {\n' +
-    '  const s = atob(b64);\n' +
-    '  const bytes = new Uint8Array(s.length);\n' +
-    '  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);\n' +
-    '  return new WebAssembly.Module(bytes);\n' +
-    '}\n',
+  `const w = ${JSON.stringify(text)};\n` +
+    '/** The wasm bytes. */\n' +
+    'export function wasmBytes() {\n' +
+    '  const bytes = new Uint8Array(w.length);\n' +
+    '  for (let i = 0; i < w.length; i++) bytes[i] = w.charCodeAt(i);\n' +
+    '  return bytes;\n' +
+    '}\n' +
+    'export const wasmModule = () => new WebAssembly.Module(wasmBytes());\n',
 );

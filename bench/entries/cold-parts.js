@@ -1,14 +1,12 @@
 // The steps of the shell's first use of the core, one by one on the same bytes and glue:
-// base64 decode (atob and the byte-copy loop of wasm-module.js), synchronous compilation
+// decoding the inlined string (the byte-copy loop of wasm-module.js), synchronous compilation
 // (new WebAssembly.Module), instantiation through the wasm-bindgen glue (initSync), first call.
-import { b64 } from 'bench-wasm-b64';
+import { wasmBytes } from 'bench-wasm-module';
 import { initSync, signIn } from 'bench-core-glue';
 
 globalThis.__coldParts = () => {
   const t0 = performance.now();
-  const s = atob(b64);
-  const bytes = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  const bytes = wasmBytes();
   const t1 = performance.now();
   const module = new WebAssembly.Module(bytes);
   const t2 = performance.now();

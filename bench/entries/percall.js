@@ -109,7 +109,7 @@ export async function run(name, side, n) {
   return (t * 1e6) / n;
 }
 
-/** The first use of the wasm core in this page (atob, copy, compile, instantiate, one call), then a second call. */
+/** The first use of the wasm core in this page (string decode, compile, instantiate, one call), then a second call. */
 export function cold() {
   const t0 = performance.now();
   buildAuthorizeUrl(SUPA, { connection: CONNECTION, redirectTo: REDIRECT, flowType: 'implicit' });

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { brotliCompressSync, gzipSync, constants as Z } from 'node:zlib';
 
 export const BENCH = resolve(new URL('..', import.meta.url).pathname);
@@ -21,6 +22,8 @@ export const ESBUILD = {
   minify: true,
   treeShaking: true,
   legalComments: 'none',
+  // Non-ASCII text stays UTF-8, as Vite's production build prints it.
+  charset: 'utf8',
   logLevel: 'warning',
   write: true,
 };
@@ -30,7 +33,7 @@ const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 /**
  * Copies pkg/index.js, the optimised wasm and the unbundled shell sources to a temporary
  * directory, and checks that they come from the same build (scripts/build may be rewriting them):
- * the wasm's base64 must be what wasm-module.js and pkg/index.js carry.
+ * the hashes of scripts/build's manifest, and the wasm that wasm-module.js carries.
  */
 export async function snapshot() {
   const dir = await mkdtemp(join(tmpdir(), 'sw-bench-'));
@@ -41,7 +44,8 @@ export async function snapshot() {
     wasmUnopt: ['target/wasm-pack/core_bg.wasm', 'core_bg.wasm'],
     stageIndex: ['target/pkg-stage/index.js', 'stage/index.js'],
     stageCore: ['target/pkg-stage/core.js', 'stage/core.js'],
-    stageWasmModule: ['target/pkg-stage/wasm-module.js', 'stage/wasm-module.js'],
+    stageWasmModule: ['target/pkg-stage/wasm-module.js', 'stage/wasm-module.mjs'],
+    manifest: ['target/pkg-stage/manifest.sha256', 'manifest.sha256'],
   };
   await mkdir(join(dir, 'stage'));
   for (let attempt = 1; ; attempt++) {
@@ -51,13 +55,16 @@ export async function snapshot() {
         paths[k] = join(dir, to);
         await copyFile(join(ROOT, from), paths[k]);
       }
+      const sha = async (p) => createHash('sha256').update(await readFile(p)).digest('hex');
+      const manifest = await readFile(paths.manifest, 'utf8');
       const wasm = await readFile(paths.wasm);
-      const b64 = wasm.toString('base64');
-      const [pkgIndex, wasmModule] = await Promise.all([readFile(paths.pkgIndex, 'utf8'), readFile(paths.stageWasmModule, 'utf8')]);
-      if (pkgIndex.includes(b64) && wasmModule.includes(b64)) {
-        paths.b64Module = join(dir, 'b64.js');
-        await writeFile(paths.b64Module, `export const b64 = '${b64}';\n`);
-        // A separate-.wasm build: the shell gets its compiled module from the app, not from base64.
+      const { wasmBytes } = await import(pathToFileURL(paths.stageWasmModule).href);
+      if (
+        manifest.includes(`${await sha(paths.wasm)}  target/wasm-pack/core_opt.wasm`) &&
+        manifest.includes(`${await sha(paths.pkgIndex)}  pkg/index.js`) &&
+        Buffer.from(wasmBytes()).equals(wasm)
+      ) {
+        // A separate-.wasm build: the shell gets its compiled module from the app, not from the string.
         paths.wasmStub = join(dir, 'stage', 'wasm-stub.js');
         await writeFile(paths.wasmStub, 'export const wasmModule = () => globalThis.__supabaseWorkOSWasm;\n');
         return { dir, paths, wasmSha256: createHash('sha256').update(wasm).digest('hex') };
@@ -120,7 +127,7 @@ export async function buildAll(snap, out) {
   await mkdir(out, { recursive: true });
   const inline = {
     'supabase-workos': snap.paths.pkgIndex,
-    'bench-wasm-b64': snap.paths.b64Module,
+    'bench-wasm-module': snap.paths.stageWasmModule,
     'bench-core-glue': snap.paths.stageCore,
   };
   const separate = { 'supabase-workos': snap.paths.stageIndex, './wasm-module.js': snap.paths.wasmStub };

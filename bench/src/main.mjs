@@ -122,7 +122,7 @@ const v = machine.packages;
 const rows = [];
 const row = (measure, ours, authjs, supabasejs, rA, rS) => rows.push([measure, ours, authjs, supabasejs, rA, rS]);
 for (const [label, key] of [
-  ['ours (a) = wasm inlined as base64, one file', 'oursInline'],
+  ['ours (a) = wasm inlined in a string, one file', 'oursInline'],
   ['ours (b) = separate .wasm + JS', 'oursSeparate'],
 ]) {
   for (const k of ['raw', 'gzip', 'brotli']) {
@@ -164,7 +164,7 @@ const details = [
   mdTable(
     ['bundle', 'raw', 'gzip -9', 'brotli 11'],
     [
-      ['ours (a): pkg/index.js (wasm as base64) + entry, one file', s.oursInline],
+      ['ours (a): pkg/index.js (wasm inlined) + entry, one file', s.oursInline],
       ['ours (b) JS: shell + wasm-bindgen glue + entry, minified (wasm-module.js stubbed)', s.oursShell],
       ['ours (b) wasm: target/wasm-pack/core_opt.wasm', s.oursWasm],
       ['ours (b) total (two files, each compressed on its own)', s.oursSeparate],
@@ -194,8 +194,8 @@ const details = [
   ),
   '',
   `Cold start of the core in a fresh page (median of ${percall.cold.samples}): first call of buildAuthorizeUrl ${MS(percall.cold.first)} ms ` +
-    `(base64 decode + copy, compile, instantiate, call), the second call ${(percall.cold.second * 1000).toFixed(0)} µs; replicated separately in another fresh page: ` +
-    `atob + byte-copy loop of wasm-module.js ${MS(percall.cold.decode)} ms, new WebAssembly.Module ${MS(percall.cold.compile)} ms, ` +
+    `(string decode, compile, instantiate, call), the second call ${(percall.cold.second * 1000).toFixed(0)} µs; replicated separately in another fresh page: ` +
+    `byte-copy loop of wasm-module.js ${MS(percall.cold.decode)} ms, new WebAssembly.Module ${MS(percall.cold.compile)} ms, ` +
     `instantiation by the glue's initSync ${MS(percall.cold.instantiate)} ms, first call ${MS(percall.cold.call)} ms.`,
   '',
   `Per-call loops, ns/call for each side: median of the rounds [fastest – slowest round]; page cross-origin isolated: ${percall.isolated}.`,
