@@ -8,7 +8,7 @@ mod common;
 use common::{cases, expectation, expected_url, map_authorize, Expect, AUTHORIZE};
 use serde_json::Value;
 use supabase_workos::core::pkce::Verifier;
-use supabase_workos::web::{client, sign_in};
+use supabase_workos::web::decide;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::{wasm_bindgen_test as test, wasm_bindgen_test_configure};
 
@@ -53,6 +53,76 @@ fn parts(url: &str) -> Option<String> {
             bare.into(),
         ]
         .join("\n"),
+    )
+}
+
+/// An optional field of the core's input, as the shell writes it.
+fn field(v: Option<String>) -> String {
+    v.map_or(String::new(), |s| format!("+{s}"))
+}
+
+/// `createClient`'s question to the core, as the shell asks it.
+fn client(
+    url: Option<String>,
+    key: Option<String>,
+    flow: Option<String>,
+    storage_key: Option<String>,
+) -> String {
+    decide(
+        &[
+            "c".into(),
+            field(url),
+            field(key),
+            field(flow),
+            field(storage_key),
+        ]
+        .join("\0"),
+    )
+}
+
+/// `signInWithWorkOS`'s question to the core, as the shell asks it.
+#[allow(clippy::too_many_arguments)]
+fn sign_in(
+    url: Option<String>,
+    redirect: Option<String>,
+    storage_key: &str,
+    connection: Option<String>,
+    organization: Option<String>,
+    provider: Option<String>,
+    redirect_to: Option<String>,
+    scopes: Option<String>,
+    login_hint: Option<String>,
+    domain_hint: Option<String>,
+    query: &str,
+    random: Option<Box<[u8]>>,
+    flow: Option<String>,
+    challenge: Option<String>,
+) -> String {
+    // One character per byte, from U+0100, as the shell passes them.
+    let random = random.map(|r| {
+        r.iter()
+            .filter_map(|&b| char::from_u32(u32::from(b) | 256))
+            .collect::<String>()
+    });
+    decide(
+        &[
+            "s".into(),
+            field(url),
+            field(redirect),
+            storage_key.into(),
+            field(connection),
+            field(organization),
+            field(provider),
+            field(redirect_to),
+            field(scopes),
+            field(login_hint),
+            field(domain_hint),
+            query.into(),
+            field(random),
+            field(flow),
+            field(challenge),
+        ]
+        .join("\0"),
     )
 }
 

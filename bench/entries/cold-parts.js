@@ -2,7 +2,7 @@
 // decoding the inlined string (the byte-copy loop of wasm-module.js), synchronous compilation
 // (new WebAssembly.Module), instantiation through the wasm-bindgen glue (initSync), first call.
 import { wasmBytes } from 'bench-wasm-module';
-import { initSync, signIn } from 'bench-core-glue';
+import { initSync, decide } from 'bench-core-glue';
 
 globalThis.__coldParts = () => {
   const t0 = performance.now();
@@ -12,22 +12,25 @@ globalThis.__coldParts = () => {
   const t2 = performance.now();
   initSync({ module });
   const t3 = performance.now();
-  // The core's own export, with the browser's URL parses as the shell passes them.
-  signIn(
-    'https:\nhttps://abcdefghijklmnop.supabase.co\nabcdefghijklmnop.supabase.co\n/\n1',
-    'https:\nhttps://app.example.com\napp.example.com\n/auth/callback\n1',
-    'sb-abcdefghijklmnop-auth-token',
-    'conn_01HBENCHCONNECTION0000000',
-    undefined,
-    undefined,
-    'https://app.example.com/auth/callback',
-    undefined,
-    undefined,
-    undefined,
-    '',
-    undefined,
-    'implicit',
-    undefined,
+  // The core's one export, asked what the shell asks for buildAuthorizeUrl.
+  decide(
+    [
+      's',
+      '+https:\nhttps://abcdefghijklmnop.supabase.co\nabcdefghijklmnop.supabase.co\n/\n1',
+      '+https:\nhttps://app.example.com\napp.example.com\n/auth/callback\n1',
+      '',
+      '+conn_01HBENCHCONNECTION0000000',
+      '',
+      '',
+      '+https://app.example.com/auth/callback',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '+implicit',
+      '',
+    ].join('\0'),
   );
   const t4 = performance.now();
   return { decode: t1 - t0, compile: t2 - t1, instantiate: t3 - t2, call: t4 - t3 };

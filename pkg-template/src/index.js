@@ -1,21 +1,7 @@
 // The JS shell around the wasm core. It owns the asynchronous I/O (fetch, storage, navigation,
 // history) and asks the core for every decision: URLs, PKCE, callback parsing, session checks,
 // expiry, and what a failed request means.
-import {
-  initSync,
-  client as coreClient,
-  signIn as coreSignIn,
-  callback as coreCallback,
-  tokenSession,
-  implicitUser,
-  storedSession as coreStoredSession,
-  requestError,
-  verifier as coreVerifier,
-  clientError as coreClientError,
-  refreshRetry,
-  implicitPending,
-  clockSkew,
-} from './core.js';
+import { initSync, decide as coreDecide } from './core.js';
 import { wasmModule } from './wasm-module.js';
 
 const VERSION = '0.1.0';
@@ -44,14 +30,25 @@ function toError(o) {
   return e;
 }
 
-/** The core answers with JSON; an `error` member is thrown. */
-function call(json) {
-  const out = JSON.parse(json);
+/**
+ * Asks the core: an operation letter and its fields, joined by NULs (see `decide` in
+ * src/core/api.rs). It answers with JSON.
+ */
+function decide(...fields) {
+  core();
+  return JSON.parse(coreDecide(fields.join('\0')));
+}
+
+/** An optional field: empty when absent, `+` and the value when present. */
+const opt = (v) => (v == null ? '' : '+' + v);
+
+/** The core's answer, with an `error` member thrown. */
+function call(out) {
   if (out.error) throw toError(out.error);
   return out;
 }
 
-const clientError = (code) => toError(JSON.parse(coreClientError(code)).error);
+const clientError = (code) => toError(decide('x', code).error);
 
 /** The browser's parse of a URL, as the core takes it; undefined when it does not parse. */
 function urlParts(url) {
@@ -90,22 +87,24 @@ function plan(supabaseUrl, storageKey, options, random, flowType, challenge) {
   const provider = options == null ? undefined : options.provider;
   const redirectTo = str(options, 'redirectTo');
   const out = call(
-    coreSignIn(
-      urlParts(supabaseUrl),
-      redirectTo ? urlParts(redirectTo) : undefined,
+    decide(
+      's',
+      opt(urlParts(supabaseUrl)),
+      opt(redirectTo ? urlParts(redirectTo) : undefined),
       storageKey,
-      str(options, 'connection'),
-      str(options, 'organization'),
+      opt(str(options, 'connection')),
+      opt(str(options, 'organization')),
       // A provider of the wrong type is given but unknown: `invalid_provider`.
-      provider == null ? undefined : typeof provider === 'string' ? provider : '?',
-      redirectTo,
-      str(options, 'scopes'),
-      str(options, 'loginHint'),
-      str(options, 'domainHint'),
+      opt(provider == null ? undefined : typeof provider === 'string' ? provider : '?'),
+      opt(redirectTo),
+      opt(str(options, 'scopes')),
+      opt(str(options, 'loginHint')),
+      opt(str(options, 'domainHint')),
       queryString(options == null ? undefined : options.queryParams),
-      random,
-      flowType,
-      challenge,
+      // The random bytes, one character each, from U+0100 (so none is a NUL).
+      opt(random && String.fromCharCode(...Array.from(random, (b) => b | 256))),
+      opt(flowType),
+      opt(challenge),
     ),
   );
   if (out.warn) console.warn("supabase-workos: redirectTo has a fragment; Supabase Auth appends the callback after a second '#'");
@@ -120,7 +119,7 @@ function storedSession(raw, nowMs, jitter = 0) {
   } catch {
     raw = '';
   }
-  const out = JSON.parse(coreStoredSession(raw ?? undefined, nowMs, jitter));
+  const out = decide('d', nowMs, Math.floor(jitter * 1000), opt(raw));
   if (out.expiresAt !== undefined) out.session = session;
   return out;
 }
@@ -132,14 +131,12 @@ export function isAuthError(e) {
 
 /** The authorize URL for these options; pure, nothing stored. */
 export function buildAuthorizeUrl(supabaseUrl, options) {
-  core();
   return plan(supabaseUrl, '', options, undefined, str(options, 'flowType'), str(options, 'codeChallenge')).url;
 }
 
 /** The key supabase-js stores this project's session under. */
 export function storageKeyFor(supabaseUrl) {
-  core();
-  return call(coreClient(urlParts(supabaseUrl))).storageKey;
+  return call(decide('c', opt(urlParts(supabaseUrl)), '', '', '')).storageKey;
 }
 
 /**
@@ -147,7 +144,6 @@ export function storageKeyFor(supabaseUrl) {
  * `{ type: 'error', error }` or `{ type: 'none' }`. Throws `invalid_callback` when malformed.
  */
 export function parseCallbackUrl(url) {
-  core();
   const cb = parseCallback(String(url));
   if (cb.type === 'invalid') throw cb.error;
   if (cb.type === 'implicit') return { type: 'implicit', params: cb.params };
@@ -158,7 +154,7 @@ export function parseCallbackUrl(url) {
 
 /** The core's reading of a callback URL, with its error as a JS `Error`. */
 function parseCallback(href, nowS = now()) {
-  const cb = JSON.parse(coreCallback(href, nowS));
+  const cb = decide('b', nowS, href);
   if (cb.error) cb.error = toError(cb.error);
   return cb;
 }
@@ -173,7 +169,7 @@ function readVerifier(raw) {
     return undefined;
   }
   if (typeof stored !== 'string') return undefined;
-  const out = JSON.parse(coreVerifier(stored));
+  const out = decide('v', stored);
   return out.verifier === undefined ? undefined : out;
 }
 
@@ -212,13 +208,13 @@ function storageChain(choice) {
 
 class WorkOSAuthClient {
   constructor(supabaseUrl, supabaseKey, options = {}) {
-    core();
     const config = call(
-      coreClient(
-        urlParts(supabaseUrl),
-        typeof supabaseKey === 'string' ? supabaseKey : '',
-        str(options, 'flowType'),
-        str(options, 'storageKey'),
+      decide(
+        'c',
+        opt(urlParts(supabaseUrl)),
+        opt(typeof supabaseKey === 'string' ? supabaseKey : ''),
+        opt(str(options, 'flowType')),
+        opt(str(options, 'storageKey')),
       ),
     );
     this.supabaseUrl = supabaseUrl;
@@ -321,7 +317,7 @@ class WorkOSAuthClient {
 
   /** Measures the clock skew from a token just received (`fresh`: from /token). */
   async _noteSkew(accessToken, fresh) {
-    const skew = clockSkew(accessToken, Date.now(), fresh);
+    const skew = decide('k', Date.now(), fresh ? 1 : 0, accessToken);
     if (!fresh && skew === 0) return;
     this._skew = skew;
     if (skew) await this._set(this._skewKey(), String(skew)).catch(() => {});
@@ -331,9 +327,9 @@ class WorkOSAuthClient {
   /** A `/token` answer checked by the core, with `expires_at` set: the session to store. */
   async _fresh({ data, text }) {
     // The core checks the answer first (it may be `null`, a number, a user without tokens…).
-    call(tokenSession(text, 0));
+    call(decide('t', 0, text));
     await this._noteSkew(data.access_token, true);
-    data.expires_at = call(tokenSession(text, Math.round(this._serverNow() / 1000))).expiresAt;
+    data.expires_at = call(decide('t', Math.round(this._serverNow() / 1000), text)).expiresAt;
     return data;
   }
 
@@ -408,7 +404,7 @@ class WorkOSAuthClient {
         signal: typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(REQUEST_TIMEOUT_MS) : undefined,
       });
     } catch {
-      throw toError(JSON.parse(requestError(0, false, false)).error);
+      throw toError(decide('e', 0, 0, 0).error);
     }
     let text = '';
     let data;
@@ -420,20 +416,20 @@ class WorkOSAuthClient {
     }
     if (!res.ok || data === undefined) {
       const json = typeof data === 'object' && data !== null;
-      const s = (k) => (json && typeof data[k] === 'string' ? data[k] : undefined);
+      // A member's string, without NULs (they separate the core's fields).
+      const s = (k) => opt(json && typeof data[k] === 'string' ? data[k].replace(/\0/g, '') : undefined);
       throw toError(
-        JSON.parse(
-          requestError(
-            res.ok ? 200 : res.status,
-            json,
-            res.headers.has('x-supabase-api-version'),
-            s('code'),
-            s('error_code'),
-            s('msg'),
-            s('message'),
-            s('error_description'),
-            s('error'),
-          ),
+        decide(
+          'e',
+          res.ok ? 200 : res.status,
+          json ? 1 : 0,
+          res.headers.has('x-supabase-api-version') ? 1 : 0,
+          s('code'),
+          s('error_code'),
+          s('msg'),
+          s('message'),
+          s('error_description'),
+          s('error'),
         ).error,
       );
     }
@@ -596,13 +592,13 @@ class WorkOSAuthClient {
     } else {
       const pending = await this._get(this._pendingKey());
       await this._remove(this._pendingKey());
-      if (!this._allowUnsolicited && !implicitPending(pending ?? undefined, Date.now())) {
+      if (!this._allowUnsolicited && !decide('p', Date.now(), opt(pending))) {
         throw clientError('unsolicited_callback');
       }
       recovery = cb.recovery;
       await this._noteSkew(cb.params.access_token, false);
       const { data: user, text } = await this._request('GET', '/user', undefined, cb.params.access_token);
-      call(implicitUser(text));
+      call(decide('u', text));
       session = { ...cb.params, user };
     }
     await this._set(this.storageKey, JSON.stringify(session));
@@ -636,7 +632,7 @@ class WorkOSAuthClient {
       return await this._refresh(false);
     } catch (e) {
       // A failure that is not the end of the session keeps one that has not expired yet.
-      if (e.code !== 'session_missing' && stored.expiresAt * 1000 > this._serverNow() && refreshRetry(e.status, 1) >= 0) {
+      if (e.code !== 'session_missing' && stored.expiresAt * 1000 > this._serverNow() && decide('r', e.status ?? 0, 1) >= 0) {
         return stored.session;
       }
       throw e;
@@ -682,7 +678,7 @@ class WorkOSAuthClient {
         refresh_token: stored.session.refresh_token,
       });
     } catch (e) {
-      if (refreshRetry(e.status, 1) < 0 && (await this._get(this.storageKey)) === raw) {
+      if (decide('r', e.status ?? 0, 1) < 0 && (await this._get(this.storageKey)) === raw) {
         await this._signOutLocally();
       }
       throw e;
@@ -734,7 +730,7 @@ class WorkOSAuthClient {
       this._attempt = 0;
       this._schedule();
     } catch (e) {
-      const wait = refreshRetry(e.status ?? 0, ++this._attempt);
+      const wait = decide('r', e.status ?? 0, ++this._attempt);
       if (wait >= 0 && e.code !== 'session_missing' && !this._disposed) {
         this._timer = setTimeout(() => this._tick(), wait);
       }

@@ -381,3 +381,225 @@ pub fn clock_skew_ms(access_token: &str, now_ms: u64, fresh: bool) -> f64 {
         skew.clamp(-day, day)
     }
 }
+
+/// The fields of one [`decide`] input, in order: NUL-separated; an optional field is empty when
+/// absent and starts with `+` when present.
+struct Fields<'a>(&'a str);
+
+impl<'a> Fields<'a> {
+    fn str(&mut self) -> &'a str {
+        let (field, rest) = self.0.split_once('\0').unwrap_or((self.0, ""));
+        self.0 = rest;
+        field
+    }
+
+    fn opt(&mut self) -> Option<&'a str> {
+        self.str().strip_prefix('+')
+    }
+
+    fn uint(&mut self) -> u64 {
+        callback::strict_uint(self.str()).unwrap_or(0)
+    }
+
+    fn flag(&mut self) -> bool {
+        self.str() == "1"
+    }
+
+    /// A URL as the shell passes it: the browser's `protocol`, `origin`, `hostname`, `pathname`,
+    /// and `1` when it has neither query nor fragment, joined by newlines (which the URL parser
+    /// never leaves in them); absent when it did not parse.
+    fn url(&mut self) -> Parts<'a> {
+        let mut it = self.opt()?.split('\n');
+        Some((
+            it.next()?,
+            it.next()?,
+            it.next()?,
+            it.next()?,
+            it.next() == Some("1"),
+        ))
+    }
+}
+
+/// A signed integer as JSON text.
+fn int_json(n: i64) -> String {
+    let mut out = String::new();
+    if n < 0 {
+        out.push('-');
+    }
+    json::push_uint(&mut out, n.unsigned_abs());
+    out
+}
+
+/// The one entry point of the wasm module: an operation letter and its [`Fields`] in, JSON text
+/// out. The last field of `b`, `t`, `u`, `d`, `v`, `p` and `k` is free text (it may hold NULs);
+/// for the others, more fields than expected means an option held a NUL: `invalid_options`.
+pub fn decide(input: &str) -> String {
+    let mut f = Fields(input);
+    let op = f.str();
+    let out = match op {
+        "c" => client(f.url(), f.opt(), f.opt(), f.opt()),
+        "s" => {
+            let (url, redirect, storage_key) = (f.url(), f.url(), f.str());
+            let opts = AuthorizeOptions {
+                connection: f.opt(),
+                organization: f.opt(),
+                provider: f.opt(),
+                redirect_to: f.opt(),
+                scopes: f.opt(),
+                login_hint: f.opt(),
+                domain_hint: f.opt(),
+                query_params: query_pairs(f.str()),
+                code_challenge: None,
+            };
+            // 56 random bytes, one character each (U+0100 + byte, so none is a NUL).
+            let random: Option<Vec<u8>> =
+                f.opt().map(|r| r.chars().map(|c| c as u32 as u8).collect());
+            let (flow_type, challenge) = (f.opt(), f.opt());
+            sign_in(
+                url,
+                redirect,
+                storage_key,
+                opts,
+                random.as_deref(),
+                flow_type,
+                challenge,
+            )
+        }
+        "e" => {
+            let (status, is_json, versioned) = (f.uint(), f.flag(), f.flag());
+            let mut s = || f.opt().map(String::from);
+            let body = ErrorBody {
+                code: s(),
+                error_code: s(),
+                messages: [s(), s(), s(), s()],
+            };
+            request_error(
+                u16::try_from(status).unwrap_or(0),
+                is_json.then_some(body),
+                versioned,
+            )
+        }
+        "x" => client_error(f.str()),
+        "r" => {
+            let status = u16::try_from(f.uint()).unwrap_or(0);
+            let attempt = u32::try_from(f.uint()).unwrap_or(u32::MAX);
+            int_json(refresh_retry(status, attempt) as i64)
+        }
+        // The free-text ones: fixed fields first, then the text.
+        "b" => {
+            let now = f.uint();
+            return callback(f.0, now);
+        }
+        "t" => {
+            let now = f.uint();
+            return token_session(f.0, now);
+        }
+        "u" => return implicit_user(f.0),
+        "d" => {
+            let (now_ms, jitter) = (f.uint(), f.uint() as f64 / 1000.0);
+            return stored_session(f.0.strip_prefix('+'), now_ms, jitter);
+        }
+        "v" => return verifier(f.0),
+        "p" => {
+            let now_ms = f.uint();
+            return bool_json(implicit_pending(f.0.strip_prefix('+'), now_ms));
+        }
+        "k" => {
+            let (now_ms, fresh) = (f.uint(), f.flag());
+            return int_json(clock_skew_ms(f.0, now_ms, fresh) as i64);
+        }
+        _ => client_error(""),
+    };
+    if f.0.is_empty() {
+        out
+    } else {
+        error_json(&Error::invalid("an option holds a NUL character"))
+    }
+}
+
+fn bool_json(b: bool) -> String {
+    String::from(if b { "true" } else { "false" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decide;
+    use alloc::string::String;
+
+    const PROJECT: &str = "+https:\nhttps://abcd.supabase.co\nabcd.supabase.co\n/\n1";
+
+    fn ask(fields: &[&str]) -> String {
+        decide(&fields.join("\0"))
+    }
+
+    #[test]
+    fn client_fields_absent_present_and_empty() {
+        assert_eq!(
+            ask(&["c", PROJECT, "+anon", "", ""]),
+            r#"{"authUrl":"https://abcd.supabase.co/auth/v1","storageKey":"sb-abcd-auth-token","pkce":true}"#
+        );
+        // No key at all: only the storage key is asked for (storageKeyFor).
+        assert!(ask(&["c", PROJECT, "", "", "+mine"]).contains(r#""storageKey":"mine""#));
+        // A key given empty is refused; so is an unparsed URL.
+        assert!(ask(&["c", PROJECT, "+", "", ""]).contains(r#""code":"invalid_options""#));
+        assert!(ask(&["c", "", "+anon", "", ""]).contains(r#""code":"invalid_options""#));
+    }
+
+    #[test]
+    fn a_nul_inside_an_option_is_refused_not_shifted() {
+        let out = ask(&[
+            "s", PROJECT, "", "k", "+conn_1", "", "", "+a\0b", "", "", "", "", "", "", "",
+        ]);
+        assert!(out.contains(r#""code":"invalid_options""#), "{out}");
+        assert!(!out.contains("authorize"));
+    }
+
+    #[test]
+    fn random_bytes_arrive_one_character_each_from_u0100() {
+        let random: String = (0u32..56).filter_map(|b| char::from_u32(b | 256)).collect();
+        let random = ["+", &random].concat();
+        let out = ask(&[
+            "s", PROJECT, "", "k", "+conn_1", "", "", "", "", "", "", "", &random, "", "",
+        ]);
+        let hex: String = (0u8..56).map(|b| alloc::format!("{b:02x}")).collect();
+        assert!(
+            out.contains(&alloc::format!(r#""verifierValue":"\"{hex}\"""#)),
+            "{out}"
+        );
+        // Fewer bytes than a verifier needs: refused.
+        let short = ask(&[
+            "s", PROJECT, "", "k", "+conn_1", "", "", "", "", "", "", "", "+\u{100}", "", "",
+        ]);
+        assert!(short.contains(r#""code":"invalid_options""#));
+    }
+
+    #[test]
+    fn free_text_tails_keep_their_nuls() {
+        // A stored session with a NUL in it is read as text (and is corrupt), not as more fields.
+        assert_eq!(
+            ask(&["d", "0", "0", "+{\"a\":\"\0\"}"]),
+            r#"{"corrupt":true}"#
+        );
+        assert_eq!(ask(&["d", "0", "0", ""]), "{}");
+        assert_eq!(
+            ask(&["b", "0", "https://app.example/?x=\0"]),
+            r#"{"type":"none"}"#
+        );
+    }
+
+    #[test]
+    fn numbers_and_flags() {
+        assert_eq!(ask(&["r", "429", "1"]), "60000");
+        assert_eq!(ask(&["r", "400", "1"]), "-1");
+        assert_eq!(ask(&["p", "1000", "+1000"]), "true");
+        assert_eq!(ask(&["p", "1000", ""]), "false");
+        let e = ask(&["e", "400", "1", "1", "+bad_jwt", "", "", "+nope", "", ""]);
+        assert!(
+            e.contains(r#""code":"bad_jwt""#) && e.contains(r#""message":"nope""#),
+            "{e}"
+        );
+        let network = ask(&["e", "0", "0", "0"]);
+        assert!(network.contains(r#""code":"retryable_fetch_error""#));
+        assert!(ask(&["?"]).contains(r#""code":"invalid_options""#));
+    }
+}
