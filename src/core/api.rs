@@ -13,15 +13,18 @@ use super::pkce::{Verifier, VERIFIER_BYTES};
 use super::project::{verifier_key, ProjectUrl, UrlParts};
 use super::refresh;
 use super::session::{api_error, jwt_exp, resolve_expiry, ErrorBody, SessionShape};
+use super::text::{cut_or_all, pieces};
 
 /// `{"error":{…}}` for the shell to throw as a JS `Error`.
 pub fn error_json(e: &Error) -> String {
-    Object::new().raw("error", &error_object(e)).end()
+    let mut o = Object::new();
+    write_error(&mut o, e);
+    o.end()
 }
 
-/// `{"name","message","code","status",…}`: what the shell copies onto a JS `Error`.
-pub fn error_object(e: &Error) -> String {
-    let mut err = Object::new()
+/// `"error":{"name","message","code","status",…}`: what the shell copies onto a JS `Error`.
+pub fn write_error(o: &mut Object, e: &Error) {
+    o.open("error")
         .str("name", e.code().js_name())
         .str("message", e.message())
         .str("code", e.code_str())
@@ -33,19 +36,17 @@ pub fn error_object(e: &Error) -> String {
         } else {
             Some(e.code_str())
         };
-        err = err
-            .opt("error", error)
+        o.opt("error", error)
             .opt("error_description", server.message.as_deref());
         if redirect {
             // supabase-js's AuthImplicitGrantRedirectError.details.
-            let details = Object::new()
+            o.open("details")
                 .str("error", error.unwrap_or("unspecified_error"))
                 .str("code", server.code.as_deref().unwrap_or("unspecified_code"))
-                .end();
-            err = err.raw("details", &details);
+                .close();
         }
     }
-    err.end()
+    o.close();
 }
 
 fn result(r: Result<String, Error>) -> String {
@@ -97,21 +98,20 @@ pub fn client(
             Some("") => return Err(Error::invalid("storageKey must be a non-empty string")),
             Some(k) => k.into(),
         };
-        Ok(Object::new()
-            .str("authUrl", &project.auth_url())
+        let mut o = Object::new();
+        o.str("authUrl", &project.auth_url())
             .str("storageKey", &storage_key)
-            .bool("pkce", pkce)
-            .end())
+            .bool("pkce", pkce);
+        Ok(o.end())
     })())
 }
 
 /// `queryParams` as the shell passes them (form-encoded by `URLSearchParams`), decoded, in order.
 pub fn query_pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
+    pieces(query, b'&')
         .filter(|p| !p.is_empty())
         .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            let (k, v) = cut_or_all(p, b'=');
             (form_decode(k), form_decode(v))
         })
         .collect()
@@ -166,13 +166,14 @@ pub fn sign_in(
             ..opts
         };
         let req = AuthorizeRequest::new(opts, url_parts(redirect))?;
-        let mut out = Object::new().str("url", &req.url(&project));
+        let mut out = Object::new();
+        out.str("url", &req.url(&project));
         if let Some(v) = verifier {
-            out = out
-                .str("verifierKey", &verifier_key(storage_key))
+            out.str("verifierKey", &verifier_key(storage_key))
                 .str("verifierValue", &v.stored_json());
         }
-        Ok(out.bool("warn", req.redirect_has_fragment()).end())
+        out.bool("warn", req.redirect_has_fragment());
+        Ok(out.end())
     })())
 }
 
@@ -187,7 +188,8 @@ const NO_EXPIRY: Error = Error::new(
 /// `flowId`; `error` and `invalid` have the `error` to throw.
 pub fn callback(href: &str, now: u64) -> String {
     let parsed = callback::parse(href);
-    let mut out = Object::new().opt("clean", parsed.cleaned.as_deref());
+    let mut out = Object::new();
+    out.opt("clean", parsed.cleaned.as_deref());
     let found = parsed.callback.and_then(|c| match c {
         Callback::Implicit(p) => {
             let exp = jwt_exp(p.access_token.expose());
@@ -200,7 +202,7 @@ pub fn callback(href: &str, now: u64) -> String {
     let kind = match found {
         Ok((Callback::None, _)) => "none",
         Ok((Callback::Implicit(p), (expires_at, expires_in))) => {
-            let params = Object::new()
+            out.open("params")
                 .opt(
                     "provider_token",
                     p.provider_token.as_ref().map(|s| s.expose()),
@@ -214,26 +216,26 @@ pub fn callback(href: &str, now: u64) -> String {
                 .uint("expires_at", expires_at)
                 .str("refresh_token", p.refresh_token.expose())
                 .str("token_type", &p.token_type)
-                .end();
-            out = out.raw("params", &params).bool("recovery", p.recovery);
+                .close()
+                .bool("recovery", p.recovery);
             "implicit"
         }
         Ok((Callback::Pkce { code, flow_id }, _)) => {
-            out = out
-                .str("code", code.expose())
+            out.str("code", code.expose())
                 .opt("flowId", flow_id.as_deref());
             "pkce"
         }
         Ok((Callback::Error(e), _)) => {
-            out = out.raw("error", &error_object(&e));
+            write_error(&mut out, &e);
             "error"
         }
         Err(e) => {
-            out = out.raw("error", &error_object(&e));
+            write_error(&mut out, &e);
             "invalid"
         }
     };
-    out.str("type", kind).end()
+    out.str("type", kind);
+    out.end()
 }
 
 fn shape(text: &str) -> SessionShape {
@@ -253,16 +255,16 @@ fn shape(text: &str) -> SessionShape {
 
 /// Checks a `/token` answer (its JSON text): `{"expiresAt":n}` to store with it, or the error.
 pub fn token_session(text: &str, now: u64) -> String {
-    result(
-        shape(text)
-            .token_expiry(now)
-            .map(|at| Object::new().uint("expiresAt", at).end()),
-    )
+    result(shape(text).token_expiry(now).map(|at| {
+        let mut o = Object::new();
+        o.uint("expiresAt", at);
+        o.end()
+    }))
 }
 
 /// Checks a `/user` answer for an implicit sign-in: `{}`, or `invalid_token_response`.
 pub fn implicit_user(text: &str) -> String {
-    if json::is_user(Some(text.trim())) {
+    if json::is_user(Some(text.trim_ascii())) {
         String::from("{}")
     } else {
         error_json(&Error::new(
@@ -281,14 +283,16 @@ pub fn stored_session(raw: Option<&str>, now_ms: u64, jitter: f64) -> String {
     };
     let s = shape(raw);
     match s.stored_expiry() {
-        Some(expires_at) => Object::new()
-            .uint("expiresAt", expires_at)
-            .bool("refresh", refresh::due(expires_at, s.expires_in, now_ms))
-            .uint(
-                "delay",
-                refresh::delay_ms(expires_at, s.expires_in, now_ms, jitter),
-            )
-            .end(),
+        Some(expires_at) => {
+            let mut o = Object::new();
+            o.uint("expiresAt", expires_at)
+                .bool("refresh", refresh::due(expires_at, s.expires_in, now_ms))
+                .uint(
+                    "delay",
+                    refresh::delay_ms(expires_at, s.expires_in, now_ms, jitter),
+                );
+            o.end()
+        }
         None => String::from(r#"{"corrupt":true}"#),
     }
 }
@@ -303,14 +307,14 @@ pub fn request_error(status: u16, body: Option<ErrorBody>, versioned: bool) -> S
 /// A stored PKCE verifier (the JSON-decoded string, supabase-js's `verifier[/redirectType]`):
 /// `{"verifier","recovery"}`, or `{}` when it is empty.
 pub fn verifier(stored: &str) -> String {
-    let (verifier, kind) = stored.split_once('/').unwrap_or((stored, ""));
+    let (verifier, kind) = cut_or_all(stored, b'/');
     if verifier.is_empty() {
         return String::from("{}");
     }
-    Object::new()
-        .str("verifier", verifier)
-        .bool("recovery", kind == "recovery")
-        .end()
+    let mut o = Object::new();
+    o.str("verifier", verifier)
+        .bool("recovery", kind == "recovery");
+    o.end()
 }
 
 /// A client-side error by its code, for the shell.
@@ -388,7 +392,7 @@ struct Fields<'a>(&'a str);
 
 impl<'a> Fields<'a> {
     fn str(&mut self) -> &'a str {
-        let (field, rest) = self.0.split_once('\0').unwrap_or((self.0, ""));
+        let (field, rest) = cut_or_all(self.0, 0);
         self.0 = rest;
         field
     }
@@ -409,7 +413,7 @@ impl<'a> Fields<'a> {
     /// and `1` when it has neither query nor fragment, joined by newlines (which the URL parser
     /// never leaves in them); absent when it did not parse.
     fn url(&mut self) -> Parts<'a> {
-        let mut it = self.opt()?.split('\n');
+        let mut it = pieces(self.opt()?, b'\n');
         Some((
             it.next()?,
             it.next()?,

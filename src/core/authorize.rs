@@ -245,6 +245,7 @@ impl<'a> AuthorizeRequest<'a> {
     /// True when `redirect_to` carries a fragment, which the server keeps and appends tokens
     /// after a second `#`: worth a warning.
     pub fn redirect_has_fragment(&self) -> bool {
-        self.redirect_to.is_some_and(|r| r.contains('#'))
+        self.redirect_to
+            .is_some_and(|r| r.bytes().any(|b| b == b'#'))
     }
 }

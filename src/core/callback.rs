@@ -10,6 +10,7 @@ use alloc::vec::Vec;
 
 use super::error::{Error, ErrorCode, ServerDetail};
 use super::secret::Secret;
+use super::text::{cut, cut_or_all, pieces};
 
 /// Every key Supabase Auth or supabase-js puts on a redirect; removed from the address bar after a
 /// callback.
@@ -121,10 +122,10 @@ pub fn utf8_lossy(bytes: &[u8]) -> String {
 }
 
 fn pairs(s: &str) -> Vec<Pair<'_>> {
-    s.split('&')
+    pieces(s, b'&')
         .filter(|raw| !raw.is_empty())
         .map(|raw| {
-            let (k, v) = raw.split_once('=').unwrap_or((raw, ""));
+            let (k, v) = cut_or_all(raw, b'=');
             Pair {
                 raw,
                 key: form_decode(k),
@@ -237,21 +238,23 @@ fn has_auth(part: &[Pair<'_>]) -> bool {
 
 /// True when the URL holds an auth parameter anywhere: in the query or in any `#` segment.
 pub fn has_auth_keys(href: &str) -> bool {
-    let (before_hash, fragment) = href.split_once('#').unwrap_or((href, ""));
-    let query = before_hash.split_once('?').map_or("", |(_, q)| q);
-    has_auth(&pairs(query)) || fragment.split('#').any(|seg| has_auth(&pairs(seg)))
+    let (before_hash, fragment) = cut_or_all(href, b'#');
+    let query = cut_or_all(before_hash, b'?').1;
+    has_auth(&pairs(query)) || pieces(fragment, b'#').any(|seg| has_auth(&pairs(seg)))
 }
 
 /// Parses a callback URL (an absolute URL as `location.href` gives it).
 pub fn parse(href: &str) -> Parsed {
-    let (before_hash, fragment) = match href.split_once('#') {
+    let (before_hash, fragment) = match cut(href, b'#') {
         Some((b, f)) => (b, Some(f)),
         None => (href, None),
     };
-    let (base, query) = before_hash.split_once('?').unwrap_or((before_hash, ""));
+    let (base, query) = cut_or_all(before_hash, b'?');
     // `#/route#access_token=…`: Supabase Auth appends the callback after the app's own fragment,
     // so the auth part is the last `#` segment and the ones before it are the app's.
-    let segments: Vec<&str> = fragment.map(|f| f.split('#').collect()).unwrap_or_default();
+    let segments: Vec<&str> = fragment
+        .map(|f| pieces(f, b'#').collect())
+        .unwrap_or_default();
     let query_pairs = pairs(query);
     let fragment_pairs = pairs(segments.last().copied().unwrap_or_default());
 

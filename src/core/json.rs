@@ -7,41 +7,41 @@ use alloc::string::String;
 /// Appends `s` as a JSON string literal.
 pub fn push_str_literal(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                out.push_str("\\u00");
-                out.push(super::encode::hex_digit((c as u32 >> 4) as u8, b'a'));
-                out.push(super::encode::hex_digit(c as u32 as u8, b'a'));
-            }
-            c => out.push(c),
+    let mut rest = s;
+    // Escapes are ASCII, so the text between them is copied whole.
+    while let Some(i) = rest
+        .bytes()
+        .position(|b| b < 0x20 || b == b'"' || b == b'\\')
+    {
+        let (Some(head), Some(tail), Some(&b)) =
+            (rest.get(..i), rest.get(i + 1..), rest.as_bytes().get(i))
+        else {
+            break;
+        };
+        out.push_str(head);
+        out.push('\\');
+        if b < 0x20 {
+            out.push_str("u00");
+            out.push(super::encode::hex_digit(b >> 4, b'a'));
+            out.push(super::encode::hex_digit(b, b'a'));
+        } else {
+            out.push(char::from(b));
         }
+        rest = tail;
     }
+    out.push_str(rest);
     out.push('"');
 }
 
 /// Appends an unsigned integer in decimal.
-pub fn push_uint(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        if let Some(d) = digits.get_mut(i) {
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || i == 0 {
-            break;
-        }
+pub fn push_uint(out: &mut String, n: u64) {
+    if n >= 10 {
+        push_uint(out, n / 10);
     }
-    for &d in digits.iter().skip(i) {
-        out.push(char::from(d));
-    }
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
-/// A flat JSON object written member by member.
+/// A JSON object written member by member; members may be objects in turn ([`Object::open`]).
 pub struct Object(String);
 
 impl Default for Object {
@@ -57,7 +57,7 @@ impl Object {
     }
 
     fn key(&mut self, key: &str) -> &mut String {
-        if self.0.len() > 1 {
+        if self.0.as_bytes().last() != Some(&b'{') {
             self.0.push(',');
         }
         push_str_literal(&mut self.0, key);
@@ -66,34 +66,40 @@ impl Object {
     }
 
     /// `"key":"value"`
-    pub fn str(mut self, key: &str, value: &str) -> Self {
+    pub fn str(&mut self, key: &str, value: &str) -> &mut Self {
         push_str_literal(self.key(key), value);
         self
     }
 
     /// `"key":"value"` when there is a value.
-    pub fn opt(self, key: &str, value: Option<&str>) -> Self {
-        match value {
-            Some(v) => self.str(key, v),
-            None => self,
+    pub fn opt(&mut self, key: &str, value: Option<&str>) -> &mut Self {
+        if let Some(v) = value {
+            self.str(key, v);
         }
+        self
     }
 
     /// `"key":123`
-    pub fn uint(mut self, key: &str, value: u64) -> Self {
+    pub fn uint(&mut self, key: &str, value: u64) -> &mut Self {
         push_uint(self.key(key), value);
         self
     }
 
     /// `"key":true|false`
-    pub fn bool(mut self, key: &str, value: bool) -> Self {
+    pub fn bool(&mut self, key: &str, value: bool) -> &mut Self {
         self.key(key).push_str(if value { "true" } else { "false" });
         self
     }
 
-    /// `"key":<json>`, `json` already being JSON text.
-    pub fn raw(mut self, key: &str, json: &str) -> Self {
-        self.key(key).push_str(json);
+    /// `"key":{`: the members that follow are the inner object's, until [`Object::close`].
+    pub fn open(&mut self, key: &str) -> &mut Self {
+        self.key(key).push('{');
+        self
+    }
+
+    /// `}`: closes what [`Object::open`] opened.
+    pub fn close(&mut self) -> &mut Self {
+        self.0.push('}');
         self
     }
 
@@ -173,7 +179,7 @@ pub fn member<'a>(text: &'a str, key: &str) -> Option<&'a str> {
         let start = skip_ws(b, i + 1);
         let end = skip_value(b, start);
         if found {
-            return text.get(start..end).map(str::trim_end);
+            return text.get(start..end).map(str::trim_ascii_end);
         }
         i = skip_ws(b, end);
         match b.get(i) {
@@ -206,17 +212,20 @@ mod tests {
 
     #[test]
     fn objects_are_written_with_escapes() {
-        let o = Object::new()
-            .str("a", "x\"y\\z\n\u{1}é")
+        let mut o = Object::new();
+        o.str("a", "x\"y\\z\n\u{1}é")
             .uint("n", 1_767_229_200)
             .uint("z", 0)
             .bool("t", true)
             .opt("none", None)
-            .raw("r", "[1]")
-            .end();
+            .open("o")
+            .open("p")
+            .close()
+            .str("q", "")
+            .close();
         assert_eq!(
-            o,
-            r#"{"a":"x\"y\\z\u000a\u0001é","n":1767229200,"z":0,"t":true,"r":[1]}"#
+            o.end(),
+            r#"{"a":"x\"y\\z\u000a\u0001é","n":1767229200,"z":0,"t":true,"o":{"p":{},"q":""}}"#
         );
         assert_eq!(Object::new().end(), "{}");
     }

@@ -13,3 +13,4 @@ pub mod refresh;
 pub mod secret;
 pub mod session;
 pub mod sha256;
+pub mod text;

@@ -54,7 +54,7 @@ impl ProjectUrl {
         if !base.ends_with('/') {
             base.push('/');
         }
-        let label = parts.hostname.split('.').next().unwrap_or_default().into();
+        let label = super::text::cut_or_all(parts.hostname, b'.').0.into();
         Ok(ProjectUrl { base, label })
     }
 

@@ -19,7 +19,8 @@ fn b64url_value(b: u8) -> Option<u32> {
 
 /// Decodes base64url (padding optional); `None` for anything else.
 pub fn base64url_decode(s: &str) -> Option<Vec<u8>> {
-    let s = s.trim_end_matches('=');
+    let end = s.bytes().rposition(|b| b != b'=').map_or(0, |i| i + 1);
+    let s = s.get(..end)?;
     let mut out = Vec::with_capacity(s.len() * 3 / 4);
     let (mut acc, mut bits) = (0u32, 0u32);
     for b in s.bytes() {
@@ -37,7 +38,7 @@ pub fn base64url_decode(s: &str) -> Option<Vec<u8>> {
 /// The JSON text of a JWT's payload, without checking the signature (the server does that);
 /// `None` when the token is not a JWT.
 pub fn jwt_payload(token: &str) -> Option<String> {
-    let mut parts = token.split('.');
+    let mut parts = super::text::pieces(token, b'.');
     let (_, payload, _, None) = (parts.next()?, parts.next()?, parts.next()?, parts.next()) else {
         return None;
     };

@@ -14,70 +14,70 @@ const K: [u32; 64] = [
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ];
 
-fn compress(state: &mut [u32; 8], block: &[u8]) {
-    let mut w = [0u32; 64];
-    for (i, word) in block.chunks_exact(4).enumerate().take(16) {
-        w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
-    }
-    for i in 16..64 {
-        let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
-        let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
-        w[i] = w[i - 16]
-            .wrapping_add(s0)
-            .wrapping_add(w[i - 7])
-            .wrapping_add(s1);
-    }
+/// One 64-byte block into the state. The 64 words of the schedule live in a ring of 16.
+fn compress(state: &mut [u32; 8], block: &[u8; 64]) {
+    let mut w = [0u32; 16];
     let mut h = *state;
-    for (k, wi) in K.iter().zip(w.iter()) {
+    for i in 0..64 {
+        let word = if i < 16 {
+            let b = 4 * i;
+            u32::from_be_bytes([block[b], block[b + 1], block[b + 2], block[b + 3]])
+        } else {
+            let (w15, w2) = (w[(i + 1) % 16], w[(i + 14) % 16]);
+            let s0 = w15.rotate_right(7) ^ w15.rotate_right(18) ^ (w15 >> 3);
+            let s1 = w2.rotate_right(17) ^ w2.rotate_right(19) ^ (w2 >> 10);
+            w[i % 16]
+                .wrapping_add(s0)
+                .wrapping_add(w[(i + 9) % 16])
+                .wrapping_add(s1)
+        };
+        w[i % 16] = word;
         let s1 = h[4].rotate_right(6) ^ h[4].rotate_right(11) ^ h[4].rotate_right(25);
         let ch = (h[4] & h[5]) ^ (!h[4] & h[6]);
         let t1 = h[7]
             .wrapping_add(s1)
             .wrapping_add(ch)
-            .wrapping_add(*k)
-            .wrapping_add(*wi);
+            .wrapping_add(K[i])
+            .wrapping_add(word);
         let s0 = h[0].rotate_right(2) ^ h[0].rotate_right(13) ^ h[0].rotate_right(22);
         let maj = (h[0] & h[1]) ^ (h[0] & h[2]) ^ (h[1] & h[2]);
-        let t2 = s0.wrapping_add(maj);
-        h = [
-            t1.wrapping_add(t2),
-            h[0],
-            h[1],
-            h[2],
-            h[3].wrapping_add(t1),
-            h[4],
-            h[5],
-            h[6],
-        ];
+        h.rotate_right(1);
+        h[4] = h[4].wrapping_add(t1);
+        h[0] = t1.wrapping_add(s0).wrapping_add(maj);
     }
     for (s, v) in state.iter_mut().zip(h) {
         *s = s.wrapping_add(v);
     }
 }
 
-/// The SHA-256 digest of `data`.
+/// The SHA-256 digest of `data`, fed a byte at a time with the padding (0x80, zeros, the length
+/// in bits) produced in the same loop: one block buffer, no copies.
 pub fn sha256(data: &[u8]) -> [u8; 32] {
     let mut state: [u32; 8] = [
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
         0x5be0cd19,
     ];
-    let mut chunks = data.chunks_exact(64);
-    for block in &mut chunks {
-        compress(&mut state, block);
-    }
-    let rest = chunks.remainder();
-    let mut tail = [0u8; 128];
-    tail[..rest.len()].copy_from_slice(rest);
-    tail[rest.len()] = 0x80;
-    let tail_len = if rest.len() < 56 { 64 } else { 128 };
-    let bits = (data.len() as u64).wrapping_mul(8);
-    tail[tail_len - 8..tail_len].copy_from_slice(&bits.to_be_bytes());
-    for block in tail[..tail_len].chunks_exact(64) {
-        compress(&mut state, block);
+    let n = data.len();
+    let padded = (n + 9).div_ceil(64) * 64;
+    let bits = (n as u64).wrapping_mul(8).to_be_bytes();
+    let mut block = [0u8; 64];
+    for i in 0..padded {
+        block[i % 64] = match data.get(i) {
+            Some(&b) => b,
+            None if i == n => 0x80,
+            None => (i + 8)
+                .checked_sub(padded)
+                .and_then(|k| bits.get(k))
+                .copied()
+                .unwrap_or(0),
+        };
+        if i % 64 == 63 {
+            compress(&mut state, &block);
+        }
     }
     let mut out = [0u8; 32];
-    for (chunk, word) in out.chunks_exact_mut(4).zip(state) {
-        chunk.copy_from_slice(&word.to_be_bytes());
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = (state[i / 4] >> (24 - 8 * (i % 4))) as u8;
     }
     out
 }
