@@ -10,7 +10,7 @@ use supabase_workos::core::api;
 use supabase_workos::core::callback::{form_decode, parse, strict_uint, Callback, AUTH_KEYS};
 use supabase_workos::core::error::{ErrorCode, ServerDetail};
 use supabase_workos::core::session::{
-    api_error, base64url_decode, jwt_payload, resolve_expiry, whole_seconds, ErrorBody,
+    api_error, base64url_decode, jwt_exp, jwt_payload, resolve_expiry, whole_seconds, ErrorBody,
 };
 
 const CALLBACK: &str = include_str!("vectors/callback.json");
@@ -293,9 +293,12 @@ fn jwt_payloads_decode_and_non_jwts_do_not() {
         jwt_payload("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSIsImV4cCI6NDEwMjQ0NDgwMH0.c2ln").as_deref(),
         Some(r#"{"sub":"u1","exp":4102444800}"#)
     );
-    for bad in ["opaque-token", "a.b", "a.b.c.d", "a.!!!.c", "a.wA.c"] {
+    for bad in ["opaque-token", "a.b", "a.b.c.d", "a.!!!.c"] {
         assert_eq!(jwt_payload(bad), None, "{bad}");
     }
+    // A payload that is not UTF-8 is read lossily; it has no claims to find.
+    assert_eq!(jwt_payload("a.wA.c").as_deref(), Some("\u{FFFD}"));
+    assert_eq!(jwt_exp("a.wA.c"), None);
     assert_eq!(base64url_decode("Zm9vYg"), Some(b"foob".to_vec()));
     assert_eq!(base64url_decode("Zm9vYg=="), Some(b"foob".to_vec()));
     assert_eq!(base64url_decode("Z"), None);

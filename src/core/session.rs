@@ -42,7 +42,9 @@ pub fn jwt_payload(token: &str) -> Option<String> {
     let (_, payload, _, None) = (parts.next()?, parts.next()?, parts.next()?, parts.next()) else {
         return None;
     };
-    String::from_utf8(base64url_decode(payload)?).ok()
+    // Lossy: only ASCII members (`exp`, `iat`) are read from it, and the decoder is shared with
+    // the callback parser.
+    Some(super::callback::utf8_lossy(&base64url_decode(payload)?))
 }
 
 /// The `exp` claim of an access token that is a JWT with one.
