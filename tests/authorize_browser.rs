@@ -7,7 +7,7 @@ mod common;
 
 use common::{cases, expectation, expected_url, map_authorize, Expect, AUTHORIZE};
 use serde_json::Value;
-use supabase_workos::core::pkce::Verifier;
+use supabase_workos::core::pkce::{Verifier, VERIFIER_BYTES};
 use supabase_workos::web::decide;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::{wasm_bindgen_test as test, wasm_bindgen_test_configure};
@@ -98,12 +98,16 @@ fn sign_in(
     flow: Option<String>,
     challenge: Option<String>,
 ) -> String {
-    // One character per byte, from U+0100, as the shell passes them.
-    let random = random.map(|r| {
-        r.iter()
-            .filter_map(|&b| char::from_u32(u32::from(b) | 256))
-            .collect::<String>()
+    // The shell makes the verifier from 56 random bytes and its challenge with crypto.subtle;
+    // here the crate's own PKCE helpers stand in for the latter.
+    let verifier = random.and_then(|r| {
+        let bytes: [u8; VERIFIER_BYTES] = (*r).try_into().ok()?;
+        Some(Verifier::from_random(&bytes))
     });
+    let (flow, challenge) = match &verifier {
+        Some(v) => (Some("pkce".into()), Some(v.challenge())),
+        None => (flow, challenge),
+    };
     decide(
         &[
             "s".into(),
@@ -118,7 +122,7 @@ fn sign_in(
             field(login_hint),
             field(domain_hint),
             query.into(),
-            field(random),
+            field(verifier.map(|v| v.secret().into())),
             field(flow),
             field(challenge),
         ]

@@ -6,6 +6,7 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use supabase_workos::core::api;
 use supabase_workos::core::authorize::AuthorizeOptions;
+use supabase_workos::core::pkce::Verifier;
 
 #[derive(Arbitrary, Debug)]
 struct Input<'a> {
@@ -35,6 +36,9 @@ fuzz_target!(|i: Input<'_>| {
             true,
         )
     });
+    // The shell's PKCE: a verifier from 56 random bytes and its S256 challenge.
+    let verifier = i.random.as_ref().map(Verifier::from_random);
+    let challenge = verifier.as_ref().map(Verifier::challenge);
     let out = api::sign_in(
         url,
         redirect,
@@ -50,9 +54,9 @@ fuzz_target!(|i: Input<'_>| {
             query_params: api::query_pairs(i.query),
             code_challenge: None,
         },
-        i.random.as_ref().map(|r| &r[..]),
-        None,
-        None,
+        verifier.as_ref().map(Verifier::secret),
+        verifier.as_ref().map(|_| "pkce"),
+        challenge.as_deref(),
     );
     let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
     if let Some(url) = v["url"].as_str() {

@@ -82,8 +82,23 @@ function queryString(params) {
   return new URLSearchParams(pairs).toString();
 }
 
-/** The authorize URL (and PKCE verifier) for `signInWithWorkOS`-style options. */
-function plan(supabaseUrl, storageKey, options, random, flowType, challenge) {
+/**
+ * The S256 PKCE challenge of a verifier, base64url(SHA-256), by the browser's WebCrypto.
+ * `crypto.subtle` exists only in secure contexts (https, localhost): elsewhere PKCE is refused,
+ * never downgraded to the `plain` method.
+ */
+async function s256(verifier) {
+  const subtle = globalThis.crypto && crypto.subtle;
+  if (!subtle) throw clientError('insecure_context');
+  const hash = new Uint8Array(await subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+  return btoa(String.fromCharCode(...hash)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/**
+ * The authorize URL (and, with a `verifier`, the key and value to store it under) for
+ * `signInWithWorkOS`-style options.
+ */
+function plan(supabaseUrl, storageKey, options, verifier, flowType, challenge) {
   const provider = options == null ? undefined : options.provider;
   const redirectTo = str(options, 'redirectTo');
   const out = call(
@@ -101,8 +116,7 @@ function plan(supabaseUrl, storageKey, options, random, flowType, challenge) {
       opt(str(options, 'loginHint')),
       opt(str(options, 'domainHint')),
       queryString(options == null ? undefined : options.queryParams),
-      // The random bytes, one character each, from U+0100 (so none is a NUL).
-      opt(random && String.fromCharCode(...Array.from(random, (b) => b | 256))),
+      opt(verifier),
       opt(flowType),
       opt(challenge),
     ),
@@ -235,13 +249,19 @@ class WorkOSAuthClient {
     const detect = options.detectSessionInUrl !== false && typeof location !== 'undefined';
     this._initializing = true;
     this._queued = [];
-    this._listen();
+    this._listening = false;
     this._init = this._initialize(detect);
   }
 
   // ---- other tabs of this origin, and the tab's visibility ----
 
+  /**
+   * Starts listening, once: while a callback's request is on the wire, or at the end of init
+   * when there was none (so that creating the client does not wait for it).
+   */
   _listen() {
+    if (this._listening || this._disposed) return;
+    this._listening = true;
     const onRemote = (message) => this._onRemote(message);
     if (typeof BroadcastChannel === 'function') {
       this._channel = new BroadcastChannel(`supabase-workos:${this.storageKey}`);
@@ -315,9 +335,13 @@ class WorkOSAuthClient {
     this._skew = Number.isFinite(stored) ? stored : 0;
   }
 
-  /** Measures the clock skew from a token just received (`fresh`: from /token). */
-  async _noteSkew(accessToken, fresh) {
-    const skew = decide('k', Date.now(), fresh ? 1 : 0, accessToken);
+  /** The clock skew that a token just received shows (`fresh`: from /token; see `clock_skew_ms`). */
+  _skewOf(accessToken, fresh) {
+    return decide('k', Date.now(), fresh ? 1 : 0, accessToken);
+  }
+
+  /** Keeps a measured skew; from a callback's token (not `fresh`), 0 changes nothing. */
+  async _noteSkew(skew, fresh) {
     if (!fresh && skew === 0) return;
     this._skew = skew;
     if (skew) await this._set(this._skewKey(), String(skew)).catch(() => {});
@@ -326,10 +350,14 @@ class WorkOSAuthClient {
 
   /** A `/token` answer checked by the core, with `expires_at` set: the session to store. */
   async _fresh({ data, text }) {
-    // The core checks the answer first (it may be `null`, a number, a user without tokens…).
-    call(decide('t', 0, text));
-    await this._noteSkew(data.access_token, true);
-    data.expires_at = call(decide('t', Math.round(this._serverNow() / 1000), text)).expiresAt;
+    const token = typeof data?.access_token === 'string' ? data.access_token : '';
+    const skew = this._skewOf(token, true);
+    // One question to the core: it checks the answer (it may be `null`, a number, a user without
+    // tokens…) and gives its expiry at the server's time. The skew is kept only once the answer
+    // has passed.
+    const { expiresAt } = call(decide('t', Math.round((Date.now() - skew) / 1000), text));
+    await this._noteSkew(skew, true);
+    data.expires_at = expiresAt;
     return data;
   }
 
@@ -352,12 +380,23 @@ class WorkOSAuthClient {
   }
 
   /**
-   * Reads the first storage of the chain that holds the key: a storage that only refuses writes
-   * (a full quota) still answers reads, while what was written went to the next one.
+   * Whether the fallbacks of the chain may hold this key when the first storage does not. An
+   * earlier page whose first storage refused writes (a full quota answers reads, but what was
+   * written went to the next storage) kept the session, the PKCE verifier and the implicit
+   * marker there, and losing one of them ends a sign-in. The clock skew (measured again from the
+   * next token) and supabase-js's flow index (which supabase-js keeps in localStorage only) live
+   * in the first storage only, so a miss on them reads nothing else. Once this client has fallen
+   * back itself, the first storage is the fallback.
    */
+  _inFallbacks(key) {
+    return key !== this._skewKey() && key !== this._flowIndexKey();
+  }
+
+  /** Reads the first storage of the chain that holds the key (see `_inFallbacks`). */
   async _get(key) {
     const first = await this._storageOp((s) => s.getItem(key));
     if (typeof first === 'string') return first;
+    if (!this._inFallbacks(key)) return null;
     for (const [, storage] of this._storages.slice(1)) {
       try {
         const value = await storage().getItem(key);
@@ -373,16 +412,33 @@ class WorkOSAuthClient {
     return this._storageOp((s) => s.setItem(key, value));
   }
 
-  /** Removes the key from every storage of the chain. */
-  async _remove(key) {
+  /**
+   * Removes the key from every storage of the chain that may hold it (see `_inFallbacks`).
+   *
+   * `consumed` is for a one-time value that a callback uses up (the implicit marker, a verifier):
+   * its copies in the fallbacks are removed in a task after init instead, so that a callback's
+   * request does not wait on those storages' first access. Only a page whose first storage
+   * refused writes left such a copy, and nothing reads it before then. With `consumed.value`,
+   * a copy is removed only while it is that value (a sign-in started meanwhile may have kept a
+   * new one there).
+   */
+  async _remove(key, consumed) {
     await this._storageOp((s) => s.removeItem(key));
-    for (const [, storage] of this._storages.slice(1)) {
-      try {
-        await storage().removeItem(key);
-      } catch {
-        // As in _get.
+    if (!this._inFallbacks(key)) return;
+    const fallbacks = this._storages.slice(1);
+    const sweep = async () => {
+      for (const [, storage] of fallbacks) {
+        try {
+          if (consumed?.value === undefined || (await storage().getItem(key)) === consumed.value) {
+            await storage().removeItem(key);
+          }
+        } catch {
+          // As in _get.
+        }
       }
-    }
+    };
+    if (consumed) this._init.then(() => setTimeout(sweep, 0));
+    else await sweep();
   }
 
   // ---- network ----
@@ -473,8 +529,13 @@ class WorkOSAuthClient {
    * looks for it, then navigates unless `skipBrowserRedirect`.
    */
   async signInWithWorkOS(options) {
-    const random = this.flowType === 'pkce' ? crypto.getRandomValues(new Uint8Array(56)) : undefined;
-    const p = plan(this.supabaseUrl, this.storageKey, options, random);
+    let verifier, challenge;
+    if (this.flowType === 'pkce') {
+      // 56 random bytes as 112 hex characters, the shape supabase-js uses.
+      verifier = Array.from(crypto.getRandomValues(new Uint8Array(56)), (b) => (b | 256).toString(16).slice(1)).join('');
+      challenge = await s256(verifier);
+    }
+    const p = plan(this.supabaseUrl, this.storageKey, options, verifier, verifier && 'pkce', challenge);
     if (p.verifierKey) {
       await this._set(p.verifierKey, p.verifierValue);
       // A verifier kept only in memory is lost with the redirect: refuse before navigating.
@@ -492,15 +553,23 @@ class WorkOSAuthClient {
 
   async _initialize(detect) {
     let error = null;
-    await this._loadSkew();
+    let done = null;
     if (detect) {
       try {
-        await this._callback(location.href, true);
+        done = await this._callback(location.href, true);
       } catch (e) {
         error = e;
       }
     }
-    const session = await this._session().catch(() => null);
+    // A callback that stored a session has loaded or measured the skew already.
+    if (!done) await this._loadSkew();
+    // The session a callback just stored is the initial one, without reading it back, unless it
+    // is already due for a refresh (then `_session` refreshes it).
+    const stored = done && this._stored(done.text);
+    const reuse = Boolean(stored?.session) && !stored.refresh;
+    const session = reuse ? stored.session : await this._session().catch(() => null);
+    // For the getSession() calls that waited on init (see there); dropped by the task below.
+    this._initialText = reuse ? done.text : undefined;
     this._initializing = false;
     for (const subscriber of this._subscribers) {
       try {
@@ -510,7 +579,12 @@ class WorkOSAuthClient {
       }
     }
     for (const [event, s] of this._queued.splice(0)) this._emit(event, s);
-    this._schedule();
+    this._listen();
+    // The refresh timer in a task of its own, after the callers waiting on init have run.
+    setTimeout(() => {
+      this._initialText = undefined;
+      this._schedule();
+    }, 0);
     return { error };
   }
 
@@ -527,6 +601,11 @@ class WorkOSAuthClient {
     return flowId ? `${this.storageKey}-flow-${flowId}-code-verifier` : `${this.storageKey}-code-verifier`;
   }
 
+  /** supabase-js's list of the flow ids that have a verifier slot. */
+  _flowIndexKey() {
+    return `${this.storageKey}-flows-code-verifier`;
+  }
+
   /**
    * Removes a used verifier: the slot supabase-js keeps per flow (named by the redirect's flow
    * id, or found by its value when the redirect had none), its entry in supabase-js's flow index,
@@ -534,7 +613,7 @@ class WorkOSAuthClient {
    */
   async _removeVerifier(flowId, used) {
     const legacy = this._verifierKey();
-    const indexKey = `${this.storageKey}-flows-code-verifier`;
+    const indexKey = this._flowIndexKey();
     let index = [];
     try {
       index = JSON.parse(await this._get(indexKey)) ?? [];
@@ -549,17 +628,26 @@ class WorkOSAuthClient {
       }
     }
     if (id) {
-      await this._remove(this._verifierKey(id));
+      await this._remove(this._verifierKey(id), { value: used });
       const rest = index.filter((x) => x !== id);
       if (rest.length !== index.length) {
         if (rest.length) await this._set(indexKey, JSON.stringify(rest)).catch(() => {});
         else await this._remove(indexKey);
       }
     }
-    if ((await this._get(legacy)) === used) await this._remove(legacy);
+    if ((await this._get(legacy)) === used) await this._remove(legacy, { value: used });
   }
 
+  /**
+   * Finishes a callback: `{ session, text }` (the session and its stored text), or null when
+   * `href` is not one (or, on auto-detect, a `?code=` of another flow). The request goes out as
+   * early as it can; the rest of the work (listeners, address bar, storage) is done while it is
+   * on the wire.
+   */
   async _callback(href, auto) {
+    // At the skew known so far; an implicit callback's expiry is read again below if the stored
+    // skew differs (nothing else in the answer depends on the time).
+    const skew = this._skew;
     const cb = parseCallback(href, Math.round(this._serverNow() / 1000));
     if (cb.type === 'none') return null;
     let verifier;
@@ -570,43 +658,77 @@ class WorkOSAuthClient {
       // On auto-detect a `?code=` without a verifier may belong to another flow: leave it.
       if (auto && verifier === undefined) return null;
     }
-    if (cb.clean !== undefined && typeof location !== 'undefined' && href === location.href) {
-      history.replaceState(history.state, '', cb.clean);
-    }
-    if (cb.type === 'invalid' || cb.type === 'error') throw cb.error;
+    // From here the auth parameters leave the address bar, whatever the outcome.
+    let cleaned = false;
+    const clean = () => {
+      if (cleaned) return;
+      cleaned = true;
+      if (cb.clean !== undefined && typeof location !== 'undefined' && href === location.href) {
+        history.replaceState(history.state, '', cb.clean);
+      }
+    };
     let session;
     let recovery;
-    if (cb.type === 'pkce') {
-      if (verifier === undefined) throw clientError('pkce_code_verifier_not_found');
-      recovery = verifier.recovery;
-      let answer;
-      try {
-        answer = await this._request('POST', '/token?grant_type=pkce', {
+    try {
+      if (cb.type === 'invalid' || cb.type === 'error') throw cb.error;
+      if (cb.type === 'pkce') {
+        if (verifier === undefined) throw clientError('pkce_code_verifier_not_found');
+        recovery = verifier.recovery;
+        const request = this._request('POST', '/token?grant_type=pkce', {
           auth_code: cb.code,
           code_verifier: verifier.verifier,
         });
-      } finally {
-        await this._removeVerifier(cb.flowId, verifierRaw);
+        // The verifier is spent once sent, whatever the answer.
+        const answer = await this._whileSent(request, clean, () => this._removeVerifier(cb.flowId, verifierRaw));
+        session = await this._fresh(answer);
+      } else {
+        // Login CSRF: unless the app opted out, only a sign-in started in this browser is
+        // finished, and a token it did not ask for is never sent anywhere.
+        if (!this._allowUnsolicited) {
+          const pending = await this._get(this._pendingKey());
+          await this._remove(this._pendingKey());
+          if (!decide('p', Date.now(), opt(pending))) throw clientError('unsolicited_callback');
+        }
+        recovery = cb.recovery;
+        let params = cb.params;
+        const request = this._request('GET', '/user', undefined, params.access_token);
+        const { data: user, text } = await this._whileSent(request, clean, async () => {
+          // The marker is consumed either way.
+          if (this._allowUnsolicited) await this._remove(this._pendingKey(), {});
+          await this._loadSkew();
+          if (this._skew !== skew) params = parseCallback(href, Math.round(this._serverNow() / 1000)).params;
+          await this._noteSkew(this._skewOf(params.access_token, false), false);
+        });
+        call(decide('u', text));
+        session = { ...params, user };
       }
-      session = await this._fresh(answer);
-    } else {
-      const pending = await this._get(this._pendingKey());
-      await this._remove(this._pendingKey());
-      if (!this._allowUnsolicited && !decide('p', Date.now(), opt(pending))) {
-        throw clientError('unsolicited_callback');
-      }
-      recovery = cb.recovery;
-      await this._noteSkew(cb.params.access_token, false);
-      const { data: user, text } = await this._request('GET', '/user', undefined, cb.params.access_token);
-      call(decide('u', text));
-      session = { ...cb.params, user };
+    } finally {
+      clean();
     }
-    await this._set(this.storageKey, JSON.stringify(session));
+    const text = JSON.stringify(session);
+    await this._set(this.storageKey, text);
     const event = recovery ? 'PASSWORD_RECOVERY' : 'SIGNED_IN';
     this._emit(event, session);
     this._broadcast(event, session);
     if (!this._initializing) this._schedule();
-    return session;
+    return { session, text };
+  }
+
+  /**
+   * The answer to a request just issued, once `meanwhile` is done too: the work that waits for
+   * nothing from the answer (listeners, address bar, then `meanwhile`'s storage) is done while the
+   * request is on the wire. An error of that work wins over the answer's, as it came first.
+   */
+  async _whileSent(request, clean, meanwhile) {
+    const work = (async () => {
+      this._listen();
+      clean();
+      await meanwhile();
+    })();
+    const [answer, done] = await Promise.allSettled([request, work]);
+    if (done.status === 'rejected') throw done.reason;
+    if (answer.status === 'rejected') throw answer.reason;
+    return answer.value;
   }
 
   /**
@@ -615,7 +737,8 @@ class WorkOSAuthClient {
    */
   async handleRedirectCallback(url) {
     await this._init;
-    return this._callback(url === undefined ? location.href : String(url), false);
+    const done = await this._callback(url === undefined ? location.href : String(url), false);
+    return done && done.session;
   }
 
   // ---- the session ----
@@ -739,8 +862,12 @@ class WorkOSAuthClient {
 
   /** The current session, refreshed first when it is about to expire; null when signed out. */
   async getSession() {
+    const waited = this._initializing;
     await this._init;
-    return this._session();
+    // A call that waited on init gets the session init just took from a callback, as it was
+    // stored (a copy of its own), without reading it back.
+    const text = waited ? this._initialText : undefined;
+    return text === undefined ? this._session() : JSON.parse(text);
   }
 
   /** Refreshes the session now. */

@@ -9,7 +9,7 @@ use super::authorize::{AuthorizeOptions, AuthorizeRequest};
 use super::callback::{self, form_decode, Callback};
 use super::error::{Error, ErrorCode};
 use super::json::{self, Object};
-use super::pkce::{Verifier, VERIFIER_BYTES};
+use super::pkce::Verifier;
 use super::project::{verifier_key, ProjectUrl, UrlParts};
 use super::refresh;
 use super::session::{api_error, jwt_exp, resolve_expiry, ErrorBody, SessionShape};
@@ -135,34 +135,32 @@ fn pure_challenge<'a>(
 }
 
 /// The authorize URL and, for PKCE, the verifier to store: `{"url","verifierKey"?,
-/// "verifierValue"?,"warn"}`. PKCE comes either from `random` (56 bytes from
-/// `crypto.getRandomValues`; the verifier is made here), or, for the pure `buildAuthorizeUrl`,
-/// from the caller's `flowType` and `challenge` (`opts.code_challenge` is set here).
+/// "verifierValue"?,"warn"}`. The caller's `flowType` and `challenge` decide the PKCE challenge
+/// (`opts.code_challenge` is set here). `signInWithWorkOS` also passes the `verifier` it hashed
+/// (112 hex characters of 56 random bytes; the browser's `crypto.subtle` makes the S256
+/// challenge), which is checked and comes back with the key to store it under.
 #[allow(clippy::too_many_arguments)]
 pub fn sign_in(
     url: Parts<'_>,
     redirect: Parts<'_>,
     storage_key: &str,
     opts: AuthorizeOptions<'_>,
-    random: Option<&[u8]>,
+    verifier: Option<&str>,
     flow_type: Option<&str>,
     challenge: Option<&str>,
 ) -> String {
     result((|| {
         let project = project(url)?;
         let challenge = pure_challenge(flow_type, challenge)?;
-        let verifier = match random {
-            Some(bytes) => {
-                let bytes: &[u8; VERIFIER_BYTES] = bytes
-                    .try_into()
-                    .map_err(|_| Error::invalid("not enough random bytes"))?;
-                Some(Verifier::from_random(bytes))
-            }
+        let verifier = match verifier {
+            Some(v) => match (Verifier::from_hex(v), challenge) {
+                (Some(v), Some(_)) => Some(v),
+                _ => return Err(Error::invalid("a PKCE verifier needs its codeChallenge")),
+            },
             None => None,
         };
-        let made = verifier.as_ref().map(Verifier::challenge);
         let opts = AuthorizeOptions {
-            code_challenge: made.as_deref().or(challenge),
+            code_challenge: challenge,
             ..opts
         };
         let req = AuthorizeRequest::new(opts, url_parts(redirect))?;
@@ -333,6 +331,10 @@ pub fn client_error(code: &str) -> String {
             ErrorCode::StorageUnavailable,
             "no storage that survives the redirect could keep the PKCE verifier",
         ),
+        "insecure_context" => Error::new(
+            ErrorCode::InsecureContext,
+            "PKCE needs crypto.subtle, which only secure contexts (https, localhost) have; or use flowType 'implicit'",
+        ),
         _ => Error::invalid("an option is missing or of the wrong type"),
     };
     error_json(&e)
@@ -455,16 +457,13 @@ pub fn decide(input: &str) -> String {
                 query_params: query_pairs(f.str()),
                 code_challenge: None,
             };
-            // 56 random bytes, one character each (U+0100 + byte, so none is a NUL).
-            let random: Option<Vec<u8>> =
-                f.opt().map(|r| r.chars().map(|c| c as u32 as u8).collect());
-            let (flow_type, challenge) = (f.opt(), f.opt());
+            let (verifier, flow_type, challenge) = (f.opt(), f.opt(), f.opt());
             sign_in(
                 url,
                 redirect,
                 storage_key,
                 opts,
-                random.as_deref(),
+                verifier,
                 flow_type,
                 challenge,
             )
@@ -559,22 +558,35 @@ mod tests {
     }
 
     #[test]
-    fn random_bytes_arrive_one_character_each_from_u0100() {
-        let random: String = (0u32..56).filter_map(|b| char::from_u32(b | 256)).collect();
-        let random = ["+", &random].concat();
-        let out = ask(&[
-            "s", PROJECT, "", "k", "+conn_1", "", "", "", "", "", "", "", &random, "", "",
-        ]);
+    fn a_verifier_comes_back_with_its_key_only_beside_its_challenge() {
         let hex: String = (0u8..56).map(|b| alloc::format!("{b:02x}")).collect();
+        let verifier = ["+", &hex].concat();
+        let ask_with = |v: &str, flow: &str, challenge: &str| {
+            ask(&[
+                "s", PROJECT, "", "k", "+conn_1", "", "", "", "", "", "", "", v, flow, challenge,
+            ])
+        };
+        let out = ask_with(&verifier, "+pkce", "+abc");
+        assert!(out.contains(r#""verifierKey":"k-code-verifier""#), "{out}");
         assert!(
             out.contains(&alloc::format!(r#""verifierValue":"\"{hex}\"""#)),
             "{out}"
         );
-        // Fewer bytes than a verifier needs: refused.
-        let short = ask(&[
-            "s", PROJECT, "", "k", "+conn_1", "", "", "", "", "", "", "", "+\u{100}", "", "",
-        ]);
-        assert!(short.contains(r#""code":"invalid_options""#));
+        assert!(
+            out.contains("&code_challenge=abc&code_challenge_method=s256&"),
+            "{out}"
+        );
+        // Not 112 lower-case hex characters, or without the challenge made from it: refused.
+        for (v, flow, challenge) in [
+            ("+abc", "+pkce", "+abc"),
+            (&*verifier.to_uppercase(), "+pkce", "+abc"),
+            (&*verifier, "+implicit", ""),
+            (&*verifier, "", ""),
+        ] {
+            let out = ask_with(v, flow, challenge);
+            assert!(out.contains(r#""code":"invalid_options""#), "{out}");
+            assert!(!out.contains(&hex), "the verifier never reaches an error");
+        }
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub enum ErrorCode {
     /// An implicit-flow callback this browser did not start: refused as login CSRF
     /// (`unsolicited_callback`).
     UnsolicitedCallback,
+    /// PKCE needs `crypto.subtle`, which browsers give only to secure contexts (https,
+    /// localhost) (`insecure_context`).
+    InsecureContext,
     /// The server refused the request; the code is the server's (`AuthApiError`).
     Api,
     /// The callback URL carries an error from Supabase Auth or WorkOS; the code is the
@@ -59,6 +62,7 @@ impl ErrorCode {
             ErrorCode::RetryableFetch => "retryable_fetch_error",
             ErrorCode::SessionMissing => "session_missing",
             ErrorCode::UnsolicitedCallback => "unsolicited_callback",
+            ErrorCode::InsecureContext => "insecure_context",
             ErrorCode::Api => "unexpected_failure",
             ErrorCode::Redirect => "unspecified_error",
         }

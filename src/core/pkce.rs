@@ -30,6 +30,13 @@ impl Verifier {
         Verifier(s)
     }
 
+    /// A verifier made elsewhere from [`VERIFIER_BYTES`] random bytes: 112 lower-case hex
+    /// characters, as [`Verifier::from_random`] writes them; `None` for anything else.
+    pub fn from_hex(s: &str) -> Option<Self> {
+        let hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+        (s.len() == VERIFIER_BYTES * 2 && s.bytes().all(hex)).then(|| Verifier(s.into()))
+    }
+
     /// Wraps an existing verifier string (e.g. read back from storage).
     pub fn from_string(s: String) -> Self {
         Verifier(s)

@@ -168,6 +168,32 @@ test('bad input never stores, never navigates, and rejects with a documented cod
   assert.ok(!requests.some((u) => u.includes('abcd.supabase.co')), 'no request to Supabase');
 });
 
+test('without crypto.subtle (an insecure context) PKCE is refused, never downgraded to plain', async () => {
+  const page = await blank();
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  const out = await page.evaluate(async (SUPABASE) => {
+    const { createClient } = await import('/pkg/index.js');
+    // What a page served over http from a LAN address sees: no SubtleCrypto.
+    Object.defineProperty(Crypto.prototype, 'subtle', { get: () => undefined, configurable: true });
+    const pkce = createClient(SUPABASE, 'anon-key');
+    let error;
+    try {
+      await pkce.signInWithWorkOS({ connection: 'conn_1' });
+    } catch (e) {
+      error = [e.name, e.code, e.status];
+    }
+    const implicit = createClient(SUPABASE, 'anon-key', { flowType: 'implicit' });
+    const { url } = await implicit.signInWithWorkOS({ connection: 'conn_1', skipBrowserRedirect: true });
+    return { error, url, verifier: localStorage.getItem('sb-abcd-auth-token-code-verifier'), href: location.href };
+  }, SUPABASE);
+  assert.deepEqual(out.error, ['AuthError', 'insecure_context', 0]);
+  assert.equal(out.verifier, null, 'no verifier stored');
+  assert.equal(out.href, `${env.server.url}/tests/js/pages/blank.html`, 'no navigation');
+  assert.ok(!requests.some((u) => u.includes('abcd.supabase.co')), 'no request to Supabase');
+  assert.equal(out.url, `${SUPABASE}/auth/v1/authorize?provider=workos&connection=conn_1`, 'the implicit flow needs no WebCrypto');
+});
+
 test('a storage that refuses the verifier fails with storage_unavailable and does not navigate', async () => {
   const page = await blank();
   const out = await page.evaluate(async (SUPABASE) => {
