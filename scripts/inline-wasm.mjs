@@ -15,6 +15,9 @@ writeFileSync(
   `const w = ${JSON.stringify(text)};\n` +
     '/** The wasm bytes. */\n' +
     'export function wasmBytes() {\n' +
+    // Native where the browser has it (btoa reads the string as Latin-1): about a tenth of the
+    // byte loop's time, which runs in the interpreter on a cold page.
+    "  if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(btoa(w));\n" +
     '  const bytes = new Uint8Array(w.length);\n' +
     '  for (let i = 0; i < w.length; i++) bytes[i] = w.charCodeAt(i);\n' +
     '  return bytes;\n' +
