@@ -235,6 +235,8 @@ export type AuthErrorCode =
   | 'invalid_token_response'
   | 'retryable_fetch_error'
   | 'session_missing'
+  | 'unsolicited_callback'
+  | 'insecure_context'
   | (string & {});
 
 /** supabase-js's class names, where one fits. */
