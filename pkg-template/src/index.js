@@ -39,6 +39,22 @@ function decide(...fields) {
   return JSON.parse(coreDecide(fields.join('\0')));
 }
 
+/** A JWT (not a real one) and a session with it, for `warm`. */
+const WARM_TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJpYXQiOjE3MDAwMDAwMDAsImV4cCI6MTcwMDAwMzYwMCwic3ViIjoidSJ9.x';
+const WARM_SESSION = `{"access_token":"${WARM_TOKEN}","token_type":"bearer","expires_in":3600,"expires_at":1700003600,"refresh_token":"r","user":{"id":"u"}}`;
+
+/**
+ * Asks the core, with made-up input, what it will be asked once a PKCE callback's answer
+ * arrives: the browser compiles a wasm function on its first call, and this runs while the
+ * request is on the wire, when the page is otherwise waiting. The answers are thrown away; the
+ * core keeps no state.
+ */
+function warm() {
+  decide('k', 1700000000000, 1, WARM_TOKEN);
+  decide('t', 1700000000, WARM_SESSION);
+  decide('d', 1700000000000, 0, '+' + WARM_SESSION);
+}
+
 /** An optional field: empty when absent, `+` and the value when present. */
 const opt = (v) => (v == null ? '' : '+' + v);
 
@@ -679,7 +695,12 @@ class WorkOSAuthClient {
           code_verifier: verifier.verifier,
         });
         // The verifier is spent once sent, whatever the answer.
-        const answer = await this._whileSent(request, clean, () => this._removeVerifier(cb.flowId, verifierRaw));
+        const answer = await this._whileSent(request, clean, async () => {
+          await this._removeVerifier(cb.flowId, verifierRaw);
+          // The main thread has time to spare while /token answers (an implicit callback's
+          // first storage access fills that time already).
+          warm();
+        });
         session = await this._fresh(answer);
       } else {
         // Login CSRF: unless the app opted out, only a sign-in started in this browser is
@@ -709,7 +730,9 @@ class WorkOSAuthClient {
     await this._set(this.storageKey, text);
     const event = recovery ? 'PASSWORD_RECOVERY' : 'SIGNED_IN';
     this._emit(event, session);
-    this._broadcast(event, session);
+    // Other tabs hear of it once this page's init is over (it is busy until then).
+    if (this._initializing) this._init.then(() => setTimeout(() => this._broadcast(event, session), 0));
+    else this._broadcast(event, session);
     if (!this._initializing) this._schedule();
     return { session, text };
   }
