@@ -1,4 +1,6 @@
-//! PKCE (RFC 7636): a verifier from caller-supplied random bytes and its S256 challenge.
+//! PKCE (RFC 7636): a verifier from caller-supplied random bytes and its S256 challenge. In the
+//! browser the shell makes the verifier the same way and its challenge with `crypto.subtle`; the
+//! core checks the verifier's shape ([`Verifier::from_hex`]) and stores it.
 
 use alloc::string::String;
 

@@ -1,5 +1,5 @@
-//! SHA-256 (FIPS 180-4), compact: the browser's `crypto.subtle` is async and missing outside
-//! secure contexts, and this is a few hundred bytes of wasm.
+//! SHA-256 (FIPS 180-4), compact, for the crate's native PKCE helpers ([`super::pkce`]). The npm
+//! build leaves it out: in the browser the shell hashes with `crypto.subtle`.
 // Fixed-size arrays indexed within bounds the loops fix; the optimiser removes the checks.
 #![allow(clippy::indexing_slicing)]
 
