@@ -1,5 +1,5 @@
 // The steps of the shell's first use of the core, one by one on the same bytes and glue:
-// decoding the inlined string (the byte-copy loop of wasm-module.js), synchronous compilation
+// decoding the inlined string (wasm-module.js's wasmBytes), synchronous compilation
 // (new WebAssembly.Module), instantiation through the wasm-bindgen glue (initSync), first call.
 import { wasmBytes } from 'bench-wasm-module';
 import { initSync, decide } from 'bench-core-glue';

@@ -36,7 +36,9 @@ function toError(o) {
  */
 function decide(...fields) {
   core();
-  return JSON.parse(coreDecide(fields.join('\0')));
+  // Numbers cross as whole decimal numbers (a stored clock skew may not be one).
+  const text = fields.map((f) => (typeof f === 'number' ? Math.round(f) : f)).join('\0');
+  return JSON.parse(coreDecide(text));
 }
 
 /** A JWT (not a real one) and a session with it, for `warm`. */
@@ -395,6 +397,11 @@ class WorkOSAuthClient {
     }
   }
 
+  /** Runs `fn` in a task of its own once init is over (the page is busy until then). */
+  _afterInit(fn) {
+    this._init.then(() => setTimeout(fn, 0));
+  }
+
   /**
    * Whether the fallbacks of the chain may hold this key when the first storage does not. An
    * earlier page whose first storage refused writes (a full quota answers reads, but what was
@@ -453,7 +460,7 @@ class WorkOSAuthClient {
         }
       }
     };
-    if (consumed) this._init.then(() => setTimeout(sweep, 0));
+    if (consumed) this._afterInit(sweep);
     else await sweep();
   }
 
@@ -731,7 +738,7 @@ class WorkOSAuthClient {
     const event = recovery ? 'PASSWORD_RECOVERY' : 'SIGNED_IN';
     this._emit(event, session);
     // Other tabs hear of it once this page's init is over (it is busy until then).
-    if (this._initializing) this._init.then(() => setTimeout(() => this._broadcast(event, session), 0));
+    if (this._initializing) this._afterInit(() => this._broadcast(event, session));
     else this._broadcast(event, session);
     if (!this._initializing) this._schedule();
     return { session, text };

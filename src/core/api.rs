@@ -436,8 +436,8 @@ fn int_json(n: i64) -> String {
     out
 }
 
-/// The one entry point of the wasm module: an operation letter and its fields (NUL-separated; see `Fields`) in, JSON text
-/// out. The last field of `b`, `t`, `u`, `d`, `v`, `p` and `k` is free text (it may hold NULs);
+/// The one entry point of the wasm module: an operation letter and its fields (NUL-separated;
+/// see `Fields`) in, JSON text out. The last field of `b`, `t`, `u`, `d`, `v`, `p` and `k` is free text (it may hold NULs);
 /// for the others, more fields than expected means an option held a NUL: `invalid_options`.
 pub fn decide(input: &str) -> String {
     let mut f = Fields(input);
