@@ -10,6 +10,19 @@ const API_VERSION = '2024-01-01';
 const REQUEST_TIMEOUT_MS = 15000;
 /** The longest a tab waits for another tab's refresh before refreshing itself. */
 const LOCK_WAIT_MS = 20000;
+/** How long a tab that refreshed marks the session it replaced as spent (see `_caughtUp`). */
+const SPENT_MS = 10000;
+/** The longest a tab waits for another tab's write to reach its own copy of localStorage. */
+const CATCH_UP_MS = 2000;
+
+const lockManager = () => (typeof navigator !== 'undefined' ? navigator.locks : undefined);
+
+/** A 32-bit digest of a stored session: names it in a lock without its tokens. */
+function digest(text) {
+  let h = 0;
+  for (let i = 0; i < text.length; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  return h >>> 0;
+}
 
 let ready = false;
 /** Instantiates the wasm core on first use, synchronously: no `await init()` for anyone. */
@@ -328,7 +341,7 @@ class WorkOSAuthClient {
       const text = JSON.stringify(message.session);
       if (this._stored(text).session) await this._set(this.storageKey, text).catch(() => {});
     }
-    const current = this._stored(await this._get(this.storageKey)).session;
+    const current = this._stored(await this._caughtUp(await this._get(this.storageKey))).session;
     if (current) this._emit(event, current);
     this._attempt = 0;
     this._schedule();
@@ -796,7 +809,7 @@ class WorkOSAuthClient {
   _refresh(force) {
     if (!this._refreshing) {
       const run = () => this._refreshOnce(force);
-      const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+      const locks = lockManager();
       this._refreshing = (async () => {
         try {
           if (!locks || typeof AbortSignal.timeout !== 'function') return await run();
@@ -821,7 +834,7 @@ class WorkOSAuthClient {
 
   async _refreshOnce(force) {
     // Holding the lock: another tab may have refreshed while this one waited.
-    const raw = await this._get(this.storageKey);
+    const raw = await this._caughtUp(await this._get(this.storageKey));
     const stored = this._stored(raw);
     if (!stored.session) throw clientError('session_missing');
     if (!force && !stored.refresh) return stored.session;
@@ -844,9 +857,42 @@ class WorkOSAuthClient {
       return current;
     }
     await this._set(this.storageKey, JSON.stringify(next));
+    // Asked for before the refresh lock is let go, so the next tab to hold it sees the mark.
+    lockManager()
+      ?.request(this._spentLock(raw), () => new Promise((r) => setTimeout(r, SPENT_MS)))
+      .catch(() => {});
     this._emit('TOKEN_REFRESHED', next);
     this._broadcast('TOKEN_REFRESHED', next);
     return next;
+  }
+
+  _spentLock(raw) {
+    return `supabase-workos-spent:${this.storageKey}:${digest(raw)}`;
+  }
+
+  /**
+   * The stored session, once a write by another tab has arrived. Chromium keeps a copy of
+   * localStorage in each renderer and brings it up to date a moment after the writing tab let go
+   * of the refresh lock, so a tab that takes the lock next can still read the session just
+   * replaced, whose refresh token is spent. The tab that replaced it holds a lock named after it
+   * (the lock manager is one for all tabs), and this waits for the copy to change.
+   */
+  async _caughtUp(raw) {
+    const locks = lockManager();
+    if (!locks || raw == null) return raw;
+    try {
+      const name = this._spentLock(raw);
+      const { held } = await locks.query();
+      if (!held.some((l) => l.name === name)) return raw;
+      for (let waited = 0; waited < CATCH_UP_MS; waited += 10) {
+        await new Promise((r) => setTimeout(r, 10));
+        const text = await this._get(this.storageKey);
+        if (text !== raw) return text;
+      }
+    } catch {
+      // Without an answer from the lock manager, the copy in hand is the best there is.
+    }
+    return raw;
   }
 
   async _signOutLocally() {

@@ -315,3 +315,41 @@ test('login CSRF: a callback of a sign-in started here is accepted once, a repla
   assert.equal(replay.error?.code, 'unsolicited_callback');
   assert.equal(replay.session.refresh_token, 'rt-url', 'the first sign-in is kept');
 });
+
+test('a tab whose copy of localStorage lags behind another tab\'s refresh does not spend the refresh token again', async () => {
+  // Chromium brings each renderer's copy of localStorage up to date a moment after the writing
+  // tab has let go of the refresh lock. Two clients on one page, the second reading through a
+  // copy that still shows the replaced session for 150 ms after the first one's refresh.
+  const page = await scriptedPage(pageUrl());
+  const near = Math.round(Date.now() / 1000) + 2;
+  const refreshes = await scriptEndpoint(page, `${SUPABASE}/auth/v1/token?grant_type=refresh_token`, (request) => {
+    const { refresh_token } = JSON.parse(request.postData());
+    return refresh_token === 'rt-1' ? { body: { ...SESSION, refresh_token: 'rt-2' } } : { status: 400, body: { code: 'refresh_token_already_used' } };
+  });
+  const out = await page.evaluate(
+    async ({ SUPABASE, KEY, session }) => {
+      const view = { frozen: JSON.stringify(session), until: 0 };
+      const lagging = {
+        getItem: (k) => (k === KEY && performance.now() < view.until ? view.frozen : localStorage.getItem(k)),
+        setItem: (k, v) => localStorage.setItem(k, v),
+        removeItem: (k) => localStorage.removeItem(k),
+      };
+      const { createClient } = await import('/pkg/index.js');
+      const options = { autoRefreshToken: false, detectSessionInUrl: false };
+      const a = createClient(SUPABASE, 'anon-key', options);
+      const b = createClient(SUPABASE, 'anon-key', { ...options, storage: lagging });
+      await Promise.all([a.initialize(), b.initialize()]);
+      localStorage.setItem(KEY, view.frozen);
+      view.until = Infinity;
+      const first = await a.getSession();
+      view.until = performance.now() + 150;
+      const stale = lagging.getItem(KEY) === view.frozen;
+      const second = await b.getSession();
+      return { first: first.refresh_token, second: second.refresh_token, stale };
+    },
+    { SUPABASE, KEY, session: { ...SESSION, expires_at: near, refresh_token: 'rt-1' } },
+  );
+  assert.ok(out.stale, 'the second client read the replaced session first');
+  assert.deepEqual(out, { first: 'rt-2', second: 'rt-2', stale: true });
+  assert.deepEqual(refreshes.map((r) => JSON.parse(r.body).refresh_token), ['rt-1'], 'one refresh, the refresh token sent once');
+});
