@@ -334,12 +334,19 @@ class WorkOSAuthClient {
       return;
     }
     if (event !== 'SIGNED_IN' && event !== 'TOKEN_REFRESHED' && event !== 'USER_UPDATED') return;
-    // Storage that other tabs do not share (memory, sessionStorage) takes the session from the message.
     await this._loadSkew();
     const raw = await this._get(this.storageKey);
-    if (message.session && !this._stored(raw).session) {
+    if (message.session) {
+      // Storage that other tabs do not share takes the session from the message: when it holds
+      // none, and, being this tab's own (sessionStorage, memory), when it holds an older one,
+      // whose refresh token the other tab has spent.
       const text = JSON.stringify(message.session);
-      if (this._stored(text).session) await this._set(this.storageKey, text).catch(() => {});
+      const theirs = this._stored(text);
+      const ours = this._stored(raw);
+      const own = ['sessionStorage', 'memory'].includes(this._storages[0][0]);
+      if (theirs.session && (!ours.session || (own && text !== raw && theirs.expiresAt >= ours.expiresAt))) {
+        await this._set(this.storageKey, text).catch(() => {});
+      }
     }
     const current = this._stored(await this._caughtUp(await this._get(this.storageKey))).session;
     if (current) this._emit(event, current);

@@ -149,6 +149,34 @@ test('with localStorage throwing on every call, sign-in and refresh still work',
   await context.close();
 });
 
+test('tabs that keep the session in storage of their own (sessionStorage) take each refresh from the others', async () => {
+  // localStorage throws in both tabs, so each keeps the session in its own sessionStorage. The
+  // second tab is hidden (no timer) while the first refreshes twice: once visible again it must
+  // hold the current session, not send a refresh token spent two refreshes ago.
+  await env.emulator.control('reset', {});
+  const context = await env.browser.newContext();
+  const tabs = [await openTab(context, '?storage=broken'), await openTab(context, '?storage=broken')];
+  await signIn(tabs[0]);
+  await tabs[1].waitForFunction(() => window.events && window.events.some((e) => e.event === 'SIGNED_IN'));
+  await tabs[1].evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  const start = await env.emulator.control('stats');
+  await tabs[0].waitForFunction(() => window.events.filter((e) => e.event === 'TOKEN_REFRESHED').length >= 2, null, { timeout: 3 * TTL * 1000 });
+  const current = await sessionOf(tabs[0]);
+  assert.deepEqual(await sessionOf(tabs[1]), current, 'the hidden tab holds the session the other tab refreshed to');
+  await tabs[1].evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await sleep(1000);
+  const stats = await env.emulator.control('stats');
+  assert.equal(stats.refresh_token_reuse - start.refresh_token_reuse, 0, 'no refresh token used twice');
+  for (const tab of tabs) assert.ok(!(await eventsOf(tab)).includes('SIGNED_OUT'), 'nobody was signed out');
+  await context.close();
+});
+
 test('a hidden tab runs no timer, and checks at once when it becomes visible again', async () => {
   await env.emulator.control('reset', {});
   const context = await env.browser.newContext();
