@@ -132,9 +132,10 @@ for (const [label, key] of [
 }
 for (const t of [timing, timingPkce].filter(Boolean)) {
   const name = t.variant === 'implicit' ? 'implicit callback' : 'PKCE callback';
-  row(`ms (i) navigation start → session, ${name}, median`, MS(t.toSession.ours.median), MS(t.toSession.authjs.median), '', `${R(t.toSession.pairRatio)} ᵖ`, '');
+  const pair = (f) => `${R(f.pairRatio)} ᵖ [${R(f.pairInterval[0])}–${R(f.pairInterval[1])}]`;
+  row(`ms (i) navigation start → session, ${name}, median`, MS(t.toSession.ours.median), MS(t.toSession.authjs.median), '', pair(t.toSession), '');
   row(`ms (i) navigation start → session, ${name}, p90`, MS(t.toSession.ours.p90), MS(t.toSession.authjs.p90), '', R(t.toSession.ours.p90 / t.toSession.authjs.p90), '');
-  row(`ms (ii) library's own time, ${name}, median`, MS(t.lib.ours.median), MS(t.lib.authjs.median), '', `${R(t.lib.pairRatio)} ᵖ`, '');
+  row(`ms (ii) library's own time, ${name}, median`, MS(t.lib.ours.median), MS(t.lib.authjs.median), '', pair(t.lib), '');
   row(`ms (ii) library's own time, ${name}, p90`, MS(t.lib.ours.p90), MS(t.lib.authjs.p90), '', R(t.lib.ours.p90 / t.lib.authjs.p90), '');
 }
 const pc = percall.results;
@@ -152,7 +153,8 @@ const mdTable = (h, rs) => [`| ${h.join(' | ')} |`, `|${h.map((_, i) => (i === 0
 const table = [
   mdTable(header, rows),
   '',
-  'ᵖ median of the per-pair ratios (each pair: one run of each library, back to back). ᶠ the floor: not a library, ' +
+  'ᵖ median of the per-pair ratios (each pair: one run of each library, back to back), then in brackets its 95% ' +
+    'confidence interval (distribution-free, from the order statistics). ᶠ the floor: not a library, ' +
     "the three lines of auth-js's private _getUrlForProvider that build the URL, copied into a synchronous function.",
 ].join('\n');
 

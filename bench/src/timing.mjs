@@ -2,7 +2,7 @@
 // pairs, a fresh browser context for every run.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { implicitFragment } from './tokens.mjs';
-import { median, p90 } from './stats.mjs';
+import { median, medianInterval, p90 } from './stats.mjs';
 
 const LIBS = ['ours', 'authjs'];
 
@@ -76,8 +76,13 @@ export async function timeToSession({ browser, site, variant, config, pairs, war
     variant,
     n: { ours: runs.ours.length, authjs: runs.authjs.length, pairs: pairRatios.lib.length },
     failures,
-    toSession: { ours: summary('ours', 'toSession'), authjs: summary('authjs', 'toSession'), pairRatio: median(pairRatios.toSession) },
-    lib: { ours: summary('ours', 'lib'), authjs: summary('authjs', 'lib'), pairRatio: median(pairRatios.lib) },
+    toSession: {
+      ours: summary('ours', 'toSession'),
+      authjs: summary('authjs', 'toSession'),
+      pairRatio: median(pairRatios.toSession),
+      pairInterval: medianInterval(pairRatios.toSession),
+    },
+    lib: { ours: summary('ours', 'lib'), authjs: summary('authjs', 'lib'), pairRatio: median(pairRatios.lib), pairInterval: medianInterval(pairRatios.lib) },
     wire: { ours: summary('ours', 'wire'), authjs: summary('authjs', 'wire') },
     libStart: { ours: summary('ours', 'libStart'), authjs: summary('authjs', 'libStart') },
     runs,
