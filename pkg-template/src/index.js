@@ -17,6 +17,15 @@ const CATCH_UP_MS = 2000;
 
 const lockManager = () => (typeof navigator !== 'undefined' ? navigator.locks : undefined);
 
+/** A signal that aborts after `ms` (`AbortSignal.timeout` is missing from browsers that have Web Locks). */
+function timeoutSignal(ms) {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), ms);
+  return controller.signal;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
 /** A 32-bit digest of a stored session: names it in a lock without its tokens. */
 function digest(text) {
   let h = 0;
@@ -293,7 +302,9 @@ class WorkOSAuthClient {
   _listen() {
     if (this._listening || this._disposed) return;
     this._listening = true;
-    const onRemote = (message) => this._onRemote(message);
+    // One message at a time, in the order they came.
+    let queue = Promise.resolve();
+    const onRemote = (message) => (queue = queue.then(() => this._onRemote(message)).catch(() => {}));
     if (typeof BroadcastChannel === 'function') {
       this._channel = new BroadcastChannel(`supabase-workos:${this.storageKey}`);
       this._channel.onmessage = (e) => onRemote(e.data);
@@ -330,25 +341,32 @@ class WorkOSAuthClient {
     if (event === 'SIGNED_OUT') {
       this._stopTimer();
       await this._remove(this.storageKey);
-      this._emit('SIGNED_OUT', null);
+      // Said once: several tabs may each announce the end of one session.
+      if (!this._out) this._emit('SIGNED_OUT', null);
       return;
     }
     if (event !== 'SIGNED_IN' && event !== 'TOKEN_REFRESHED' && event !== 'USER_UPDATED') return;
     await this._loadSkew();
     const raw = await this._get(this.storageKey);
-    if (message.session) {
-      // Storage that other tabs do not share takes the session from the message: when it holds
-      // none, and, being this tab's own (sessionStorage, memory), when it holds an older one,
-      // whose refresh token the other tab has spent.
-      const text = JSON.stringify(message.session);
+    const text = message.session && JSON.stringify(message.session);
+    let wait = false;
+    if (!text) {
+      // The storage event of a browser without BroadcastChannel: storage is all there is.
+    } else if (['sessionStorage', 'memory'].includes(this._storages[0][0])) {
+      // Storage of this tab's own takes the session from the message when it holds none, or an
+      // older one (whose refresh token the other tab has spent).
       const theirs = this._stored(text);
       const ours = this._stored(raw);
-      const own = ['sessionStorage', 'memory'].includes(this._storages[0][0]);
-      if (theirs.session && (!ours.session || (own && text !== raw && theirs.expiresAt >= ours.expiresAt))) {
+      if (theirs.session && (!ours.session || (text !== raw && theirs.expiresAt >= ours.expiresAt))) {
         await this._set(this.storageKey, text).catch(() => {});
       }
+    } else {
+      // Shared storage is written by the tab that sent the message, and only by it: a copy here
+      // may lag behind (see `_caughtUp`), and a message may cross a sign-out. A sign-in leaves no
+      // mark, so its session is waited for until the copy changes.
+      wait = event === 'SIGNED_IN' && text !== raw;
     }
-    const current = this._stored(await this._caughtUp(await this._get(this.storageKey))).session;
+    const current = this._stored(await this._caughtUp(await this._get(this.storageKey), wait)).session;
     if (current) this._emit(event, current);
     this._attempt = 0;
     this._schedule();
@@ -500,7 +518,7 @@ class WorkOSAuthClient {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(REQUEST_TIMEOUT_MS) : undefined,
+        signal: timeoutSignal(REQUEST_TIMEOUT_MS),
       });
     } catch {
       throw toError(decide('e', 0, 0, 0).error);
@@ -538,6 +556,7 @@ class WorkOSAuthClient {
   // ---- events ----
 
   _emit(event, session) {
+    this._out = !session;
     if (this._disposed) return;
     if (this._initializing) {
       this._queued.push([event, session]);
@@ -559,7 +578,11 @@ class WorkOSAuthClient {
     if (!this._initializing) {
       this._init.then(async () => {
         const session = await this._session().catch(() => null);
-        if (this._subscribers.has(subscriber)) subscriber('INITIAL_SESSION', session);
+        try {
+          if (this._subscribers.has(subscriber)) subscriber('INITIAL_SESSION', session);
+        } catch {
+          // As in _emit.
+        }
       });
     }
     return { unsubscribe: () => this._subscribers.delete(subscriber) };
@@ -614,6 +637,7 @@ class WorkOSAuthClient {
     // For the getSession() calls that waited on init (see there); dropped by the task below.
     this._initialText = reuse ? done.text : undefined;
     this._initializing = false;
+    this._out = !session;
     for (const subscriber of this._subscribers) {
       try {
         subscriber('INITIAL_SESSION', session);
@@ -815,28 +839,31 @@ class WorkOSAuthClient {
   /** One refresh at a time in this client; across tabs, one at a time per storage key. */
   _refresh(force) {
     if (!this._refreshing) {
-      const run = () => this._refreshOnce(force);
-      const locks = lockManager();
-      this._refreshing = (async () => {
-        try {
-          if (!locks || typeof AbortSignal.timeout !== 'function') return await run();
-          try {
-            return await locks.request(
-              `supabase-workos-refresh:${this.storageKey}`,
-              { signal: AbortSignal.timeout(LOCK_WAIT_MS) },
-              run,
-            );
-          } catch (e) {
-            // Never an unbounded wait: past the timeout this tab refreshes by itself.
-            if (e && (e.name === 'TimeoutError' || e.name === 'AbortError')) return await run();
-            throw e;
-          }
-        } finally {
-          this._refreshing = null;
-        }
-      })();
+      this._refreshing = this._locked(() => this._refreshOnce(force)).finally(() => {
+        this._refreshing = null;
+      });
     }
     return this._refreshing;
+  }
+
+  /**
+   * Runs `run` holding the storage key's lock across tabs, which every refresh and sign-out
+   * takes; without Web Locks, as it is. Never an unbounded wait: past `LOCK_WAIT_MS` it runs
+   * without the lock.
+   */
+  async _locked(run) {
+    const locks = lockManager();
+    if (!locks) return run();
+    let started = false;
+    try {
+      return await locks.request(`supabase-workos-refresh:${this.storageKey}`, { signal: timeoutSignal(LOCK_WAIT_MS) }, () => {
+        started = true;
+        return run();
+      });
+    } catch (e) {
+      if (!started && e && e.name === 'AbortError') return run();
+      throw e;
+    }
   }
 
   async _refreshOnce(force) {
@@ -884,15 +911,18 @@ class WorkOSAuthClient {
    * replaced, whose refresh token is spent. The tab that replaced it holds a lock named after it
    * (the lock manager is one for all tabs), and this waits for the copy to change.
    */
-  async _caughtUp(raw) {
-    const locks = lockManager();
-    if (!locks || raw == null) return raw;
+  async _caughtUp(raw, wait) {
     try {
-      const name = this._spentLock(raw);
-      const { held } = await locks.query();
-      if (!held.some((l) => l.name === name)) return raw;
+      if (!wait) {
+        const locks = lockManager();
+        if (!locks || raw == null) return raw;
+        const name = this._spentLock(raw);
+        const { held } = await locks.query();
+        // Read again: storage may have changed while the lock manager answered.
+        if (!held.some((l) => l.name === name)) return await this._get(this.storageKey);
+      }
       for (let waited = 0; waited < CATCH_UP_MS; waited += 10) {
-        await new Promise((r) => setTimeout(r, 10));
+        await sleep(10);
         const text = await this._get(this.storageKey);
         if (text !== raw) return text;
       }
@@ -937,7 +967,10 @@ class WorkOSAuthClient {
       this._schedule();
     } catch (e) {
       const wait = decide('r', e.status ?? 0, ++this._attempt);
-      if (wait >= 0 && e.code !== 'session_missing' && !this._disposed) {
+      // A timer set meanwhile (another tab's message) gives way; a hidden tab sets none.
+      this._stopTimer();
+      const hidden = typeof document !== 'undefined' && document.visibilityState === 'hidden';
+      if (wait >= 0 && e.code !== 'session_missing' && !this._disposed && !hidden) {
         this._timer = setTimeout(() => this._tick(), wait);
       }
     }
@@ -995,7 +1028,9 @@ class WorkOSAuthClient {
         failure = e;
       }
     }
-    if (scope !== 'others') await this._signOutLocally();
+    // Under the refresh lock: a refresh in flight in another tab writes its session first, and
+    // this removes it.
+    if (scope !== 'others') await this._locked(() => this._signOutLocally());
     if (failure) throw failure;
   }
 

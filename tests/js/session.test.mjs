@@ -1,0 +1,132 @@
+// The session between tabs, on one page: messages another tab's client would send, a sign-out
+// that a message crosses, subscribers that throw, and browsers without AbortSignal.timeout.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { serverAndBrowser, scriptEndpoint } from './harness.mjs';
+
+const SUPABASE = 'https://abcd.supabase.co';
+const KEY = 'sb-abcd-auth-token';
+const env = serverAndBrowser();
+
+const b64url = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+const jwt = (claims) => `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url(claims)}.c2lnbmF0dXJl`;
+const FAR = 4102444800; // 2100-01-01
+const session = (rt, exp = FAR) => ({
+  access_token: jwt({ sub: 'u1', exp, role: 'authenticated' }),
+  token_type: 'bearer',
+  expires_in: 3600,
+  expires_at: exp,
+  refresh_token: rt,
+  user: { id: 'u1', aud: 'authenticated', email: 'ada@example.com' },
+});
+
+/** A page of the origin with `/logout` and `/token?grant_type=refresh_token` scripted. */
+async function page({ refresh = () => ({ body: session('rt-2') }) } = {}) {
+  const context = await env.browser.newContext();
+  const p = await context.newPage();
+  p.errors = [];
+  p.on('pageerror', (e) => p.errors.push(String(e)));
+  p.on('console', (m) => m.type() === 'error' && p.errors.push(m.text()));
+  p.seen = {
+    logout: await scriptEndpoint(p, `${SUPABASE}/auth/v1/logout*`, () => ({ status: 204 })),
+    refresh: await scriptEndpoint(p, `${SUPABASE}/auth/v1/token?grant_type=refresh_token`, refresh),
+  };
+  await p.goto(`${env.server.url}/tests/js/pages/blank.html`);
+  await p.evaluate(() => {
+    window.unhandled = [];
+    addEventListener('unhandledrejection', (e) => window.unhandled.push(String(e.reason)));
+  });
+  return p;
+}
+
+test('a sign-out stays signed out when a message of a refresh crosses it', async () => {
+  const p = await page();
+  const out = await p.evaluate(
+    async ({ SUPABASE, KEY, s }) => {
+      localStorage.setItem(KEY, JSON.stringify(s));
+      const { createClient } = await import('/pkg/index.js');
+      const auth = createClient(SUPABASE, 'anon-key', { autoRefreshToken: false });
+      const events = [];
+      auth.onAuthStateChange((e) => events.push(e));
+      await auth.initialize();
+      await auth.signOut();
+      // What another tab whose refresh answered just before the sign-out would send.
+      new BroadcastChannel(`supabase-workos:${KEY}`).postMessage({ event: 'TOKEN_REFRESHED', session: { ...s, refresh_token: 'rt-2' } });
+      await new Promise((r) => setTimeout(r, 300));
+      return { events, stored: localStorage.getItem(KEY), session: await auth.getSession() };
+    },
+    { SUPABASE, KEY, s: session('rt-1') },
+  );
+  assert.deepEqual(out, { events: ['INITIAL_SESSION', 'SIGNED_OUT'], stored: null, session: null });
+});
+
+test('the end of a session is said once, however many tabs announce it', async () => {
+  const p = await page();
+  const events = await p.evaluate(
+    async ({ SUPABASE, KEY, s }) => {
+      localStorage.setItem(KEY, JSON.stringify(s));
+      const { createClient } = await import('/pkg/index.js');
+      const auth = createClient(SUPABASE, 'anon-key', { autoRefreshToken: false });
+      const events = [];
+      auth.onAuthStateChange((e) => events.push(e));
+      await auth.initialize();
+      const channel = new BroadcastChannel(`supabase-workos:${KEY}`);
+      localStorage.removeItem(KEY);
+      channel.postMessage({ event: 'SIGNED_OUT' });
+      channel.postMessage({ event: 'SIGNED_OUT' });
+      await new Promise((r) => setTimeout(r, 300));
+      // A new sign-in, then its end: said again.
+      localStorage.setItem(KEY, JSON.stringify(s));
+      channel.postMessage({ event: 'SIGNED_IN', session: s });
+      await new Promise((r) => setTimeout(r, 300));
+      localStorage.removeItem(KEY);
+      channel.postMessage({ event: 'SIGNED_OUT' });
+      await new Promise((r) => setTimeout(r, 300));
+      return events;
+    },
+    { SUPABASE, KEY, s: session('rt-1') },
+  );
+  assert.deepEqual(events, ['INITIAL_SESSION', 'SIGNED_OUT', 'SIGNED_IN', 'SIGNED_OUT']);
+});
+
+test('a subscriber that throws on INITIAL_SESSION after init leaves no unhandled rejection', async () => {
+  const p = await page();
+  const out = await p.evaluate(async (SUPABASE) => {
+    const { createClient } = await import('/pkg/index.js');
+    const auth = createClient(SUPABASE, 'anon-key', { autoRefreshToken: false });
+    await auth.initialize();
+    const seen = [];
+    auth.onAuthStateChange(() => {
+      throw new Error('subscriber bug');
+    });
+    auth.onAuthStateChange((e) => seen.push(e));
+    await new Promise((r) => setTimeout(r, 200));
+    return { seen, unhandled: window.unhandled };
+  }, SUPABASE);
+  assert.deepEqual(out, { seen: ['INITIAL_SESSION'], unhandled: [] });
+});
+
+test('without AbortSignal.timeout a refresh still takes the lock across tabs', async () => {
+  let release;
+  const answered = new Promise((r) => (release = r));
+  const p = await page({ refresh: async () => (await answered, { body: session('rt-2') }) });
+  const during = p.evaluate(
+    async ({ SUPABASE, KEY, s }) => {
+      delete AbortSignal.timeout;
+      localStorage.setItem(KEY, JSON.stringify(s));
+      const { createClient } = await import('/pkg/index.js');
+      window.auth = createClient(SUPABASE, 'anon-key', { autoRefreshToken: false, detectSessionInUrl: false });
+      await auth.initialize();
+      window.refreshed = auth.refreshSession();
+      await new Promise((r) => setTimeout(r, 100));
+      return (await navigator.locks.query()).held.map((l) => l.name);
+    },
+    { SUPABASE, KEY, s: session('rt-1') },
+  );
+  const held = await during;
+  release();
+  const rt = await p.evaluate(() => window.refreshed.then((s) => s.refresh_token));
+  assert.ok(held.includes(`supabase-workos-refresh:${KEY}`), `held: ${held}`);
+  assert.equal(rt, 'rt-2');
+  assert.equal(p.seen.refresh.length, 1);
+});
