@@ -14,6 +14,8 @@ const LOCK_WAIT_MS = 20000;
 const SPENT_MS = 10000;
 /** The longest a tab waits for another tab's write to reach its own copy of localStorage. */
 const CATCH_UP_MS = 2000;
+/** How long a tab with storage of its own waits for the other tabs' sessions (see `_ask`). */
+const ASK_MS = 250;
 
 const lockManager = () => (typeof navigator !== 'undefined' ? navigator.locks : undefined);
 
@@ -338,6 +340,11 @@ class WorkOSAuthClient {
     if (this._disposed || !message || typeof message.event !== 'string') return;
     await this._init;
     const { event } = message;
+    if (event === 'ASK') {
+      const { session } = this._stored(await this._get(this.storageKey));
+      if (session) this._broadcast('SESSION', session);
+      return;
+    }
     if (event === 'SIGNED_OUT') {
       this._stopTimer();
       await this._remove(this.storageKey);
@@ -352,7 +359,7 @@ class WorkOSAuthClient {
     let wait = false;
     if (!text) {
       // The storage event of a browser without BroadcastChannel: storage is all there is.
-    } else if (['sessionStorage', 'memory'].includes(this._storages[0][0])) {
+    } else if (this._own()) {
       // Storage of this tab's own takes the session from the message when it holds none, or an
       // older one (whose refresh token the other tab has spent).
       const theirs = this._stored(text);
@@ -868,10 +875,18 @@ class WorkOSAuthClient {
 
   async _refreshOnce(force) {
     // Holding the lock: another tab may have refreshed while this one waited.
-    const raw = await this._caughtUp(await this._get(this.storageKey));
-    const stored = this._stored(raw);
+    let raw = await this._caughtUp(await this._get(this.storageKey));
+    let stored = this._stored(raw);
     if (!stored.session) throw clientError('session_missing');
     if (!force && !stored.refresh) return stored.session;
+    const newer = this._own() && (await this._ask(raw, stored.expiresAt));
+    if (newer) {
+      await this._set(this.storageKey, newer);
+      raw = newer;
+      stored = this._stored(raw);
+      this._emit('TOKEN_REFRESHED', stored.session);
+      if (!force && !stored.refresh) return stored.session;
+    }
     let answer;
     try {
       answer = await this._request('POST', '/token?grant_type=refresh_token', {
@@ -898,6 +913,35 @@ class WorkOSAuthClient {
     this._emit('TOKEN_REFRESHED', next);
     this._broadcast('TOKEN_REFRESHED', next);
     return next;
+  }
+
+  /** Whether the session is in storage of this tab's own (sessionStorage, memory). */
+  _own() {
+    return ['sessionStorage', 'memory'].includes(this._storages[0][0]);
+  }
+
+  /**
+   * A newer session than `raw` (which expires at `expiresAt`) from the other tabs, or undefined
+   * after `ASK_MS`. Storage of a tab's own misses what the others did while it was away (on
+   * another page, or discarded and reloaded), and its refresh token may be spent.
+   */
+  _ask(raw, expiresAt) {
+    if (typeof BroadcastChannel !== 'function') return undefined;
+    const channel = new BroadcastChannel(`supabase-workos:${this.storageKey}`);
+    return new Promise((resolve) => {
+      const done = (text) => {
+        clearTimeout(timer);
+        channel.close();
+        resolve(text);
+      };
+      const timer = setTimeout(done, ASK_MS);
+      channel.onmessage = ({ data }) => {
+        const text = data?.event === 'SESSION' && JSON.stringify(data.session);
+        const theirs = text && this._stored(text);
+        if (theirs?.session && text !== raw && theirs.expiresAt >= expiresAt) done(text);
+      };
+      channel.postMessage({ event: 'ASK' });
+    });
   }
 
   _spentLock(raw) {

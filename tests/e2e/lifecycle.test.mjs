@@ -177,6 +177,30 @@ test('tabs that keep the session in storage of their own (sessionStorage) take e
   await context.close();
 });
 
+test('a tab with storage of its own that was away while the others refreshed takes their session instead of spending an old refresh token', async () => {
+  // The second tab leaves for another page (its sessionStorage stays) while the first refreshes
+  // twice; when it comes back its session has expired and its refresh token is spent.
+  await env.emulator.control('reset', {});
+  const context = await env.browser.newContext();
+  const tabs = [await openTab(context, '?storage=broken'), await openTab(context, '?storage=broken')];
+  await signIn(tabs[0]);
+  await tabs[1].waitForFunction(() => window.events && window.events.some((e) => e.event === 'SIGNED_IN'));
+  const old = await sessionOf(tabs[1]);
+  await tabs[1].goto('about:blank');
+  const start = await env.emulator.control('stats');
+  await tabs[0].waitForFunction(() => window.events.filter((e) => e.event === 'TOKEN_REFRESHED').length >= 2, null, { timeout: 3 * TTL * 1000 });
+  await tabs[1].goto(`${env.emulator.appUrl}/tab.html?storage=broken`);
+  await tabs[1].evaluate(() => window.initialized);
+  const back = await sessionOf(tabs[1]);
+  assert.notDeepEqual(back, old, 'the session it came back with is not the one it left with');
+  assert.deepEqual(back, await sessionOf(tabs[0]), 'it holds the other tab\'s session');
+  const stats = await env.emulator.control('stats');
+  assert.equal(stats.refresh_token_reuse - start.refresh_token_reuse, 0, 'no refresh token used twice');
+  assert.equal(stats.refresh_token_reuse_rejected - start.refresh_token_reuse_rejected, 0);
+  assert.ok(!(await eventsOf(tabs[0])).includes('SIGNED_OUT'), 'the other tab was not signed out');
+  await context.close();
+});
+
 test('a hidden tab runs no timer, and checks at once when it becomes visible again', async () => {
   await env.emulator.control('reset', {});
   const context = await env.browser.newContext();
