@@ -149,21 +149,32 @@ test('with localStorage throwing on every call, sign-in and refresh still work',
   await context.close();
 });
 
-test('tabs that keep the session in storage of their own (sessionStorage) take each refresh from the others', async () => {
-  // localStorage throws in both tabs, so each keeps the session in its own sessionStorage. The
-  // second tab is hidden (no timer) while the first refreshes twice: once visible again it must
-  // hold the current session, not send a refresh token spent two refreshes ago.
+/**
+ * Two tabs whose localStorage throws, so each keeps the session in its own sessionStorage; the
+ * first signs in and the second takes the session from its message.
+ */
+async function ownStorageTabs() {
   await env.emulator.control('reset', {});
   const context = await env.browser.newContext();
   const tabs = [await openTab(context, '?storage=broken'), await openTab(context, '?storage=broken')];
   await signIn(tabs[0]);
   await tabs[1].waitForFunction(() => window.events && window.events.some((e) => e.event === 'SIGNED_IN'));
+  return { context, tabs };
+}
+
+const refreshedTwice = (tab) =>
+  tab.waitForFunction(() => window.events.filter((e) => e.event === 'TOKEN_REFRESHED').length >= 2, null, { timeout: 3 * TTL * 1000 });
+
+test('tabs that keep the session in storage of their own (sessionStorage) take each refresh from the others', async () => {
+  // The second tab is hidden (no timer) while the first refreshes twice: once visible again it must
+  // hold the current session, not send a refresh token spent two refreshes ago.
+  const { context, tabs } = await ownStorageTabs();
   await tabs[1].evaluate(() => {
     Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
     document.dispatchEvent(new Event('visibilitychange'));
   });
   const start = await env.emulator.control('stats');
-  await tabs[0].waitForFunction(() => window.events.filter((e) => e.event === 'TOKEN_REFRESHED').length >= 2, null, { timeout: 3 * TTL * 1000 });
+  await refreshedTwice(tabs[0]);
   const current = await sessionOf(tabs[0]);
   assert.deepEqual(await sessionOf(tabs[1]), current, 'the hidden tab holds the session the other tab refreshed to');
   await tabs[1].evaluate(() => {
@@ -180,15 +191,11 @@ test('tabs that keep the session in storage of their own (sessionStorage) take e
 test('a tab with storage of its own that was away while the others refreshed takes their session instead of spending an old refresh token', async () => {
   // The second tab leaves for another page (its sessionStorage stays) while the first refreshes
   // twice; when it comes back its session has expired and its refresh token is spent.
-  await env.emulator.control('reset', {});
-  const context = await env.browser.newContext();
-  const tabs = [await openTab(context, '?storage=broken'), await openTab(context, '?storage=broken')];
-  await signIn(tabs[0]);
-  await tabs[1].waitForFunction(() => window.events && window.events.some((e) => e.event === 'SIGNED_IN'));
+  const { context, tabs } = await ownStorageTabs();
   const old = await sessionOf(tabs[1]);
   await tabs[1].goto('about:blank');
   const start = await env.emulator.control('stats');
-  await tabs[0].waitForFunction(() => window.events.filter((e) => e.event === 'TOKEN_REFRESHED').length >= 2, null, { timeout: 3 * TTL * 1000 });
+  await refreshedTwice(tabs[0]);
   await tabs[1].goto(`${env.emulator.appUrl}/tab.html?storage=broken`);
   await tabs[1].evaluate(() => window.initialized);
   const back = await sessionOf(tabs[1]);

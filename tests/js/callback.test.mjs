@@ -3,15 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { serverAndBrowser, openPage, scriptEndpoint } from './harness.mjs';
+import { serverAndBrowser, openPage, scriptEndpoint, jwt, FAR } from './harness.mjs';
 
 const SUPABASE = 'https://abcd.supabase.co';
 const KEY = 'sb-abcd-auth-token';
 const env = serverAndBrowser();
 
-const b64url = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
-const jwt = (claims) => `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url(claims)}.c2lnbmF0dXJl`;
-const FAR = 4102444800; // 2100-01-01
 const ACCESS = jwt({ sub: 'u1', exp: FAR, role: 'authenticated' });
 const USER = {
   id: '7b3a5c1e-1111-4222-8333-944455556666',

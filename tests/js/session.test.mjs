@@ -2,15 +2,12 @@
 // that a message crosses, subscribers that throw, and browsers without AbortSignal.timeout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serverAndBrowser, scriptEndpoint } from './harness.mjs';
+import { serverAndBrowser, scriptEndpoint, jwt, FAR } from './harness.mjs';
 
 const SUPABASE = 'https://abcd.supabase.co';
 const KEY = 'sb-abcd-auth-token';
 const env = serverAndBrowser();
 
-const b64url = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
-const jwt = (claims) => `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url(claims)}.c2lnbmF0dXJl`;
-const FAR = 4102444800; // 2100-01-01
 const session = (rt, exp = FAR) => ({
   access_token: jwt({ sub: 'u1', exp, role: 'authenticated' }),
   token_type: 'bearer',
@@ -39,37 +36,41 @@ async function page({ refresh = () => ({ body: session('rt-2') }) } = {}) {
   return p;
 }
 
-test('a sign-out stays signed out when a message of a refresh crosses it', async () => {
-  const p = await page();
-  const out = await p.evaluate(
+/** Stores `s`, then creates the client as `window.auth`, its events in `window.events`. */
+const signedIn = (p, s) =>
+  p.evaluate(
     async ({ SUPABASE, KEY, s }) => {
       localStorage.setItem(KEY, JSON.stringify(s));
       const { createClient } = await import('/pkg/index.js');
-      const auth = createClient(SUPABASE, 'anon-key', { autoRefreshToken: false });
-      const events = [];
+      window.auth = createClient(SUPABASE, 'anon-key', { autoRefreshToken: false });
+      window.events = [];
       auth.onAuthStateChange((e) => events.push(e));
       await auth.initialize();
+    },
+    { SUPABASE, KEY, s },
+  );
+
+test('a sign-out stays signed out when a message of a refresh crosses it', async () => {
+  const p = await page();
+  await signedIn(p, session('rt-1'));
+  const out = await p.evaluate(
+    async ({ KEY, s }) => {
       await auth.signOut();
       // What another tab whose refresh answered just before the sign-out would send.
       new BroadcastChannel(`supabase-workos:${KEY}`).postMessage({ event: 'TOKEN_REFRESHED', session: { ...s, refresh_token: 'rt-2' } });
       await new Promise((r) => setTimeout(r, 300));
       return { events, stored: localStorage.getItem(KEY), session: await auth.getSession() };
     },
-    { SUPABASE, KEY, s: session('rt-1') },
+    { KEY, s: session('rt-1') },
   );
   assert.deepEqual(out, { events: ['INITIAL_SESSION', 'SIGNED_OUT'], stored: null, session: null });
 });
 
 test('the end of a session is said once, however many tabs announce it', async () => {
   const p = await page();
-  const events = await p.evaluate(
-    async ({ SUPABASE, KEY, s }) => {
-      localStorage.setItem(KEY, JSON.stringify(s));
-      const { createClient } = await import('/pkg/index.js');
-      const auth = createClient(SUPABASE, 'anon-key', { autoRefreshToken: false });
-      const events = [];
-      auth.onAuthStateChange((e) => events.push(e));
-      await auth.initialize();
+  await signedIn(p, session('rt-1'));
+  const out = await p.evaluate(
+    async ({ KEY, s }) => {
       const channel = new BroadcastChannel(`supabase-workos:${KEY}`);
       localStorage.removeItem(KEY);
       channel.postMessage({ event: 'SIGNED_OUT' });
@@ -84,9 +85,9 @@ test('the end of a session is said once, however many tabs announce it', async (
       await new Promise((r) => setTimeout(r, 300));
       return events;
     },
-    { SUPABASE, KEY, s: session('rt-1') },
+    { KEY, s: session('rt-1') },
   );
-  assert.deepEqual(events, ['INITIAL_SESSION', 'SIGNED_OUT', 'SIGNED_IN', 'SIGNED_OUT']);
+  assert.deepEqual(out, ['INITIAL_SESSION', 'SIGNED_OUT', 'SIGNED_IN', 'SIGNED_OUT']);
 });
 
 test('a subscriber that throws on INITIAL_SESSION after init leaves no unhandled rejection', async () => {
