@@ -347,7 +347,9 @@ class WorkOSAuthClient {
     }
     if (event === 'SIGNED_OUT') {
       this._stopTimer();
-      await this._remove(this.storageKey);
+      // Shared storage: the tab that signed out removed the session (and may have stored a new
+      // one since).
+      if (this._own()) await this._remove(this.storageKey);
       // Said once: several tabs may each announce the end of one session.
       if (!this._out) this._emit('SIGNED_OUT', null);
       return;
@@ -371,7 +373,9 @@ class WorkOSAuthClient {
       // Shared storage is written by the tab that sent the message, and only by it: a copy here
       // may lag behind (see `_caughtUp`), and a message may cross a sign-out. A sign-in leaves no
       // mark, so its session is waited for until the copy changes.
-      wait = event === 'SIGNED_IN' && text !== raw;
+      const theirs = this._stored(text);
+      const ours = this._stored(raw);
+      wait = event === 'SIGNED_IN' && theirs.session && (!ours.session || theirs.expiresAt > ours.expiresAt);
     }
     const current = this._stored(await this._caughtUp(await this._get(this.storageKey), wait)).session;
     if (current) this._emit(event, current);
@@ -868,23 +872,31 @@ class WorkOSAuthClient {
         return run();
       });
     } catch (e) {
-      if (!started && e && e.name === 'AbortError') return run();
+      // Timed out, or refused (an opaque origin): run without the lock.
+      if (!started) return run();
       throw e;
     }
   }
 
   async _refreshOnce(force) {
     // Holding the lock: another tab may have refreshed while this one waited.
-    let raw = await this._caughtUp(await this._get(this.storageKey));
+    const own = this._own();
+    let raw = await this._get(this.storageKey);
+    if (!own) raw = await this._caughtUp(raw);
     let stored = this._stored(raw);
     if (!stored.session) throw clientError('session_missing');
     if (!force && !stored.refresh) return stored.session;
-    const newer = this._own() && (await this._ask(raw, stored.expiresAt));
+    const newer = own && (await this._ask(raw, stored.expiresAt));
     if (newer) {
-      await this._set(this.storageKey, newer);
-      raw = newer;
+      // Unless a message changed this tab's session meanwhile.
+      const now = await this._get(this.storageKey);
+      if (now === raw) {
+        await this._set(this.storageKey, newer);
+        this._emit('TOKEN_REFRESHED', this._stored(newer).session);
+      }
+      raw = now === raw ? newer : now;
       stored = this._stored(raw);
-      this._emit('TOKEN_REFRESHED', stored.session);
+      if (!stored.session) throw clientError('session_missing');
       if (!force && !stored.refresh) return stored.session;
     }
     let answer;
@@ -921,26 +933,27 @@ class WorkOSAuthClient {
   }
 
   /**
-   * A newer session than `raw` (which expires at `expiresAt`) from the other tabs, or undefined
-   * after `ASK_MS`. Storage of a tab's own misses what the others did while it was away (on
-   * another page, or discarded and reloaded), and its refresh token may be spent.
+   * The newest session the other tabs hold, when newer than `raw` (which expires at
+   * `expiresAt`), after `ASK_MS`; else undefined. Storage of a tab's own misses what the others
+   * did while it was away (on another page, or discarded and reloaded), and its refresh token
+   * may be spent.
    */
   _ask(raw, expiresAt) {
     if (typeof BroadcastChannel !== 'function') return undefined;
     const channel = new BroadcastChannel(`supabase-workos:${this.storageKey}`);
-    return new Promise((resolve) => {
-      const done = (text) => {
-        clearTimeout(timer);
-        channel.close();
-        resolve(text);
-      };
-      const timer = setTimeout(done, ASK_MS);
-      channel.onmessage = ({ data }) => {
-        const text = data?.event === 'SESSION' && JSON.stringify(data.session);
-        const theirs = text && this._stored(text);
-        if (theirs?.session && text !== raw && theirs.expiresAt >= expiresAt) done(text);
-      };
-      channel.postMessage({ event: 'ASK' });
+    let newest;
+    channel.onmessage = ({ data }) => {
+      const text = data?.event === 'SESSION' && JSON.stringify(data.session);
+      const theirs = text && this._stored(text);
+      if (theirs?.session && text !== raw && theirs.expiresAt >= expiresAt) {
+        expiresAt = theirs.expiresAt;
+        newest = text;
+      }
+    };
+    channel.postMessage({ event: 'ASK' });
+    return sleep(ASK_MS).then(() => {
+      channel.close();
+      return newest;
     });
   }
 
@@ -965,7 +978,8 @@ class WorkOSAuthClient {
         // Read again: storage may have changed while the lock manager answered.
         if (!held.some((l) => l.name === name)) return await this._get(this.storageKey);
       }
-      for (let waited = 0; waited < CATCH_UP_MS; waited += 10) {
+      // A deadline, not a count: a hidden tab's timers run once a second at most.
+      for (const end = Date.now() + CATCH_UP_MS; Date.now() < end; ) {
         await sleep(10);
         const text = await this._get(this.storageKey);
         if (text !== raw) return text;
@@ -1011,10 +1025,10 @@ class WorkOSAuthClient {
       this._schedule();
     } catch (e) {
       const wait = decide('r', e.status ?? 0, ++this._attempt);
-      // A timer set meanwhile (another tab's message) gives way; a hidden tab sets none.
-      this._stopTimer();
+      // A hidden tab sets none; a retry replaces a timer set meanwhile.
       const hidden = typeof document !== 'undefined' && document.visibilityState === 'hidden';
       if (wait >= 0 && e.code !== 'session_missing' && !this._disposed && !hidden) {
+        this._stopTimer();
         this._timer = setTimeout(() => this._tick(), wait);
       }
     }
