@@ -308,7 +308,7 @@ class WorkOSAuthClient {
     let queue = Promise.resolve();
     const onRemote = (message) => (queue = queue.then(() => this._onRemote(message)).catch(() => {}));
     if (typeof BroadcastChannel === 'function') {
-      this._channel = new BroadcastChannel(`supabase-workos:${this.storageKey}`);
+      this._channel = this._newChannel();
       this._channel.onmessage = (e) => onRemote(e.data);
     } else if (typeof window !== 'undefined') {
       // Without BroadcastChannel, localStorage's own events tell what another tab did.
@@ -326,6 +326,11 @@ class WorkOSAuthClient {
       };
       document.addEventListener('visibilitychange', this._onVisibility);
     }
+  }
+
+  /** The channel between the tabs that share this storage key. */
+  _newChannel() {
+    return new BroadcastChannel(`supabase-workos:${this.storageKey}`);
   }
 
   _broadcast(event, session) {
@@ -359,23 +364,21 @@ class WorkOSAuthClient {
     const raw = await this._get(this.storageKey);
     const text = message.session && JSON.stringify(message.session);
     let wait = false;
-    if (!text) {
-      // The storage event of a browser without BroadcastChannel: storage is all there is.
-    } else if (this._own()) {
-      // Storage of this tab's own takes the session from the message when it holds none, or an
-      // older one (whose refresh token the other tab has spent).
-      const theirs = this._stored(text);
+    // Without a session in the message (the storage event of a browser without BroadcastChannel),
+    // storage is all there is.
+    if (text) {
       const ours = this._stored(raw);
-      if (theirs.session && (!ours.session || (text !== raw && theirs.expiresAt >= ours.expiresAt))) {
-        await this._set(this.storageKey, text).catch(() => {});
+      if (this._own()) {
+        // Storage of this tab's own takes the session from the message when it holds none, or an
+        // older one (whose refresh token the other tab has spent).
+        if (this._newer(text, raw, ours.expiresAt)) await this._set(this.storageKey, text).catch(() => {});
+      } else {
+        // Shared storage is written by the tab that sent the message, and only by it: a copy here
+        // may lag behind (see `_caughtUp`), and a message may cross a sign-out. A sign-in leaves
+        // no mark, so its session is waited for until the copy changes.
+        const theirs = this._stored(text);
+        wait = event === 'SIGNED_IN' && theirs.session && (!ours.session || theirs.expiresAt > ours.expiresAt);
       }
-    } else {
-      // Shared storage is written by the tab that sent the message, and only by it: a copy here
-      // may lag behind (see `_caughtUp`), and a message may cross a sign-out. A sign-in leaves no
-      // mark, so its session is waited for until the copy changes.
-      const theirs = this._stored(text);
-      const ours = this._stored(raw);
-      wait = event === 'SIGNED_IN' && theirs.session && (!ours.session || theirs.expiresAt > ours.expiresAt);
     }
     const current = this._stored(await this._caughtUp(await this._get(this.storageKey), wait)).session;
     if (current) this._emit(event, current);
@@ -920,7 +923,7 @@ class WorkOSAuthClient {
     await this._set(this.storageKey, JSON.stringify(next));
     // Asked for before the refresh lock is let go, so the next tab to hold it sees the mark.
     lockManager()
-      ?.request(this._spentLock(raw), () => new Promise((r) => setTimeout(r, SPENT_MS)))
+      ?.request(this._spentLock(raw), () => sleep(SPENT_MS))
       .catch(() => {});
     this._emit('TOKEN_REFRESHED', next);
     this._broadcast('TOKEN_REFRESHED', next);
@@ -940,12 +943,12 @@ class WorkOSAuthClient {
    */
   _ask(raw, expiresAt) {
     if (typeof BroadcastChannel !== 'function') return undefined;
-    const channel = new BroadcastChannel(`supabase-workos:${this.storageKey}`);
+    const channel = this._newChannel();
     let newest;
     channel.onmessage = ({ data }) => {
       const text = data?.event === 'SESSION' && JSON.stringify(data.session);
-      const theirs = text && this._stored(text);
-      if (theirs?.session && text !== raw && theirs.expiresAt >= expiresAt) {
+      const theirs = text && this._newer(text, raw, expiresAt);
+      if (theirs) {
         expiresAt = theirs.expiresAt;
         newest = text;
       }
@@ -955,6 +958,16 @@ class WorkOSAuthClient {
       channel.close();
       return newest;
     });
+  }
+
+  /**
+   * The session in `text` (another tab's), checked, when it is not `raw` and expires no earlier
+   * than `expiresAt` (any, when `raw` holds no session); else undefined.
+   */
+  _newer(text, raw, expiresAt) {
+    const theirs = this._stored(text);
+    if (theirs.session && text !== raw && (expiresAt === undefined || theirs.expiresAt >= expiresAt)) return theirs;
+    return undefined;
   }
 
   _spentLock(raw) {

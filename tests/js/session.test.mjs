@@ -134,20 +134,14 @@ test('without AbortSignal.timeout a refresh still takes the lock across tabs', a
 
 test('where the lock manager refuses (an opaque origin), sign-out and refresh run without the lock', async () => {
   const p = await page();
-  const out = await p.evaluate(
-    async ({ SUPABASE, KEY, s }) => {
-      navigator.locks.request = () => Promise.reject(new DOMException('opaque origin', 'SecurityError'));
-      localStorage.setItem(KEY, JSON.stringify(s));
-      const { createClient } = await import('/pkg/index.js');
-      const auth = createClient(SUPABASE, 'anon-key', { autoRefreshToken: false });
-      const events = [];
-      auth.onAuthStateChange((e) => events.push(e));
-      await auth.initialize();
-      const refreshed = (await auth.refreshSession()).refresh_token;
-      const signedOut = await auth.signOut().then(() => 'ok', (e) => e.name);
-      return { refreshed, signedOut, events, stored: localStorage.getItem(KEY) };
-    },
-    { SUPABASE, KEY, s: session('rt-1') },
-  );
+  await p.evaluate(() => {
+    navigator.locks.request = () => Promise.reject(new DOMException('opaque origin', 'SecurityError'));
+  });
+  await signedIn(p, session('rt-1'));
+  const out = await p.evaluate(async (KEY) => {
+    const refreshed = (await auth.refreshSession()).refresh_token;
+    const signedOut = await auth.signOut().then(() => 'ok', (e) => e.name);
+    return { refreshed, signedOut, events, stored: localStorage.getItem(KEY) };
+  }, KEY);
   assert.deepEqual(out, { refreshed: 'rt-2', signedOut: 'ok', events: ['INITIAL_SESSION', 'TOKEN_REFRESHED', 'SIGNED_OUT'], stored: null });
 });
