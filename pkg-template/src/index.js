@@ -333,9 +333,10 @@ class WorkOSAuthClient {
     return new BroadcastChannel(`supabase-workos:${this.storageKey}`);
   }
 
-  _broadcast(event, session) {
+  /** `user`: the id of the user whose session a `SIGNED_OUT` ended. */
+  _broadcast(event, session, user) {
     try {
-      this._channel?.postMessage({ event, session });
+      this._channel?.postMessage({ event, session, user });
     } catch {
       // A closed channel: this client was disposed.
     }
@@ -351,10 +352,16 @@ class WorkOSAuthClient {
       return;
     }
     if (event === 'SIGNED_OUT') {
-      this._stopTimer();
+      if (this._own()) {
+        // Storage of this tab's own ends only the user's session that ended: a session of another
+        // user is not the other tab's to end.
+        const ours = this._stored(await this._get(this.storageKey));
+        if (ours.session?.user.id !== message.user) return;
+        await this._remove(this.storageKey);
+      }
       // Shared storage: the tab that signed out removed the session (and may have stored a new
       // one since).
-      if (this._own()) await this._remove(this.storageKey);
+      this._stopTimer();
       // Said once: several tabs may each announce the end of one session.
       if (!this._out) this._emit('SIGNED_OUT', null);
       return;
@@ -370,8 +377,10 @@ class WorkOSAuthClient {
       const ours = this._stored(raw);
       if (this._own()) {
         // Storage of this tab's own takes the session from the message when it holds none, or an
-        // older one (whose refresh token the other tab has spent).
-        if (this._newer(text, raw, ours.expiresAt)) await this._set(this.storageKey, text).catch(() => {});
+        // older one of the same user (whose refresh token the other tab may have spent); else the
+        // message is not about this tab's session.
+        if (!this._newer(text, raw, ours)) return;
+        await this._set(this.storageKey, text).catch(() => {});
       } else {
         // Shared storage is written by the tab that sent the message, and only by it: a copy here
         // may lag behind (see `_caughtUp`), and a message may cross a sign-out. A sign-in leaves
@@ -889,7 +898,7 @@ class WorkOSAuthClient {
     let stored = this._stored(raw);
     if (!stored.session) throw clientError('session_missing');
     if (!force && !stored.refresh) return stored.session;
-    const newer = own && (await this._ask(raw, stored.expiresAt));
+    const newer = own && (await this._ask(raw, stored));
     if (newer) {
       // Unless a message changed this tab's session meanwhile.
       const now = await this._get(this.storageKey);
@@ -936,20 +945,20 @@ class WorkOSAuthClient {
   }
 
   /**
-   * The newest session the other tabs hold, when newer than `raw` (which expires at
-   * `expiresAt`), after `ASK_MS`; else undefined. Storage of a tab's own misses what the others
-   * did while it was away (on another page, or discarded and reloaded), and its refresh token
-   * may be spent.
+   * The newest session of the same user that the other tabs hold, when newer than `raw` (whose
+   * reading is `ours`), after `ASK_MS`; else undefined. Storage of a tab's own misses what the
+   * others did while it was away (on another page, or discarded and reloaded), and its refresh
+   * token may be spent.
    */
-  _ask(raw, expiresAt) {
+  _ask(raw, ours) {
     if (typeof BroadcastChannel !== 'function') return undefined;
     const channel = this._newChannel();
     let newest;
     channel.onmessage = ({ data }) => {
       const text = data?.event === 'SESSION' && JSON.stringify(data.session);
-      const theirs = text && this._newer(text, raw, expiresAt);
+      const theirs = text && this._newer(text, raw, ours);
       if (theirs) {
-        expiresAt = theirs.expiresAt;
+        ours = theirs;
         newest = text;
       }
     };
@@ -961,12 +970,14 @@ class WorkOSAuthClient {
   }
 
   /**
-   * The session in `text` (another tab's), checked, when it is not `raw` and expires no earlier
-   * than `expiresAt` (any, when `raw` holds no session); else undefined.
+   * The session in `text` (another tab's), checked, when it is not `raw` and, unless `raw` holds
+   * no session, is the same user's (two tabs with storage of their own may hold two users) and
+   * expires no earlier than `ours` (the reading of `raw`); else undefined.
    */
-  _newer(text, raw, expiresAt) {
+  _newer(text, raw, ours) {
     const theirs = this._stored(text);
-    if (theirs.session && text !== raw && (expiresAt === undefined || theirs.expiresAt >= expiresAt)) return theirs;
+    const mine = ours.session;
+    if (theirs.session && text !== raw && (!mine || (theirs.session.user.id === mine.user.id && theirs.expiresAt >= ours.expiresAt))) return theirs;
     return undefined;
   }
 
@@ -1005,10 +1016,11 @@ class WorkOSAuthClient {
 
   async _signOutLocally() {
     this._stopTimer();
+    const user = this._stored(await this._get(this.storageKey).catch(() => null)).session?.user.id;
     await this._remove(this.storageKey).catch(() => {});
     await this._remove(this._verifierKey()).catch(() => {});
     this._emit('SIGNED_OUT', null);
-    this._broadcast('SIGNED_OUT');
+    this._broadcast('SIGNED_OUT', null, user);
   }
 
   // ---- automatic refresh: one timer, only while the tab is visible ----

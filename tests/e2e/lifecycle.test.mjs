@@ -208,6 +208,31 @@ test('a tab with storage of its own that was away while the others refreshed tak
   await context.close();
 });
 
+test('two tabs with storage of their own keep two users apart: refreshes and a sign-out of one leave the other', async () => {
+  const { context, tabs } = await ownStorageTabs();
+  const start = await env.emulator.control('stats');
+  // The second tab signs in as another user (its events start over, so the wait is for this one).
+  await tabs[1].evaluate(() => (window.events = []));
+  await signIn(tabs[1], 'grace@example.com');
+  const emailOf = (tab) => tab.evaluate(() => auth.getSession().then((s) => s && s.user.email));
+  assert.equal(await emailOf(tabs[1]), 'grace@example.com');
+  await refreshedTwice(tabs[0]);
+  await tabs[1].waitForFunction(() => window.events.some((e) => e.event === 'TOKEN_REFRESHED'), null, { timeout: 2 * TTL * 1000 });
+  assert.deepEqual([await emailOf(tabs[0]), await emailOf(tabs[1])], ['ada@example.com', 'grace@example.com']);
+  await tabs[1].evaluate(() => auth.signOut());
+  await sleep(1000);
+  assert.equal(await emailOf(tabs[1]), null);
+  assert.equal(await emailOf(tabs[0]), 'ada@example.com', 'the other user is still signed in');
+  assert.ok(!(await eventsOf(tabs[0])).includes('SIGNED_OUT'), 'and heard no sign-out');
+  const stats = await env.emulator.control('stats');
+  assert.equal(stats.refresh_token_reuse - start.refresh_token_reuse, 0, 'no refresh token used twice');
+  const user = await fetch(`${env.emulator.authUrl}/auth/v1/user`, {
+    headers: { apikey: env.emulator.anonKey, authorization: `Bearer ${(await sessionOf(tabs[0])).at}` },
+  });
+  assert.equal(user.status, 200, 'its access token works');
+  await context.close();
+});
+
 test('a hidden tab runs no timer, and checks at once when it becomes visible again', async () => {
   await env.emulator.control('reset', {});
   const context = await env.browser.newContext();

@@ -145,3 +145,72 @@ test('where the lock manager refuses (an opaque origin), sign-out and refresh ru
   }, KEY);
   assert.deepEqual(out, { refreshed: 'rt-2', signedOut: 'ok', events: ['INITIAL_SESSION', 'TOKEN_REFRESHED', 'SIGNED_OUT'], stored: null });
 });
+
+/** A session of the user `id`. */
+const of = (id, rt, exp = FAR) => ({
+  ...session(rt, exp),
+  access_token: jwt({ sub: id, exp, role: 'authenticated' }),
+  user: { id, aud: 'authenticated', email: `${id}@example.com` },
+});
+
+/** Creates the client on storage of the tab's own (sessionStorage) holding `s`. */
+const ownSignedIn = (p, s) =>
+  p.evaluate(
+    async ({ SUPABASE, KEY, s }) => {
+      sessionStorage.setItem(KEY, JSON.stringify(s));
+      const { createClient } = await import('/pkg/index.js');
+      window.auth = createClient(SUPABASE, 'anon-key', { storage: 'session', autoRefreshToken: false });
+      window.events = [];
+      auth.onAuthStateChange((e) => events.push(e));
+      await auth.initialize();
+      window.other = new BroadcastChannel(`supabase-workos:${KEY}`);
+      window.said = (message) => (other.postMessage(message), new Promise((r) => setTimeout(r, 300)));
+      window.rt = () => JSON.parse(sessionStorage.getItem(KEY))?.refresh_token ?? null;
+    },
+    { SUPABASE, KEY, s },
+  );
+
+test('a tab with storage of its own keeps its user when other tabs speak of another one', async () => {
+  // Two tabs on sessionStorage may hold two users: a sign-in, refresh or sign-out of the other
+  // user is not this tab's; one of its own user's is.
+  const p = await page();
+  await ownSignedIn(p, of('u1', 'rt-1', FAR - 100));
+  const out = await p.evaluate(
+    async ({ mine, theirs, theirsOut }) => {
+      const steps = [];
+      await said({ event: 'SIGNED_IN', session: theirs });
+      await said({ event: 'TOKEN_REFRESHED', session: theirs });
+      await said(theirsOut);
+      steps.push(rt());
+      await said({ event: 'TOKEN_REFRESHED', session: mine });
+      steps.push(rt());
+      await said({ event: 'SIGNED_OUT', user: 'u1' });
+      steps.push(rt());
+      return { steps, events };
+    },
+    { mine: of('u1', 'rt-2'), theirs: of('u2', 'rt-9'), theirsOut: { event: 'SIGNED_OUT', user: 'u2' } },
+  );
+  assert.deepEqual(out, { steps: ['rt-1', 'rt-2', null], events: ['INITIAL_SESSION', 'TOKEN_REFRESHED', 'SIGNED_OUT'] });
+});
+
+test('before it spends its refresh token, a tab with storage of its own takes only a session of its own user', async () => {
+  const p = await page();
+  await ownSignedIn(p, of('u1', 'rt-1', FAR - 100));
+  const out = await p.evaluate(
+    async ({ theirs }) => {
+      // Another tab, of another user, answers the question.
+      other.onmessage = ({ data }) => data.event === 'ASK' && other.postMessage({ event: 'SESSION', session: theirs });
+      const refreshed = await auth.refreshSession();
+      const seen = [];
+      other.onmessage = ({ data }) => seen.push(data);
+      await auth.signOut();
+      await new Promise((r) => setTimeout(r, 100));
+      return { refreshed: refreshed.refresh_token, stored: rt(), announced: seen.filter((m) => m.event === 'SIGNED_OUT').map((m) => m.user) };
+    },
+    { theirs: of('u2', 'rt-9') },
+  );
+  assert.equal(p.seen.refresh.length, 1);
+  assert.deepEqual(JSON.parse(p.seen.refresh[0].body), { refresh_token: 'rt-1' });
+  // The sign-out says whose session ended.
+  assert.deepEqual(out, { refreshed: 'rt-2', stored: null, announced: ['u1'] });
+});
