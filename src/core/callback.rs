@@ -50,6 +50,10 @@ fn hex_value(b: u8) -> Option<u8> {
 /// `application/x-www-form-urlencoded` decoding of one component, as `URLSearchParams` does it.
 pub fn form_decode(s: &str) -> String {
     let bytes = s.as_bytes();
+    // Tokens and codes hold neither: they come back as they are, without a pass byte by byte.
+    if !bytes.iter().any(|&b| b == b'%' || b == b'+') {
+        return String::from(s);
+    }
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
