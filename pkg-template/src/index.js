@@ -801,7 +801,9 @@ class WorkOSAuthClient {
       clean();
     }
     const text = JSON.stringify(session);
-    await this._set(this.storageKey, text);
+    // Under the refresh lock: a refresh in flight in another tab, whose copy of storage may not
+    // show this sign-in yet, finishes before it, not over it.
+    await this._locked(() => this._set(this.storageKey, text));
     const event = recovery ? 'PASSWORD_RECOVERY' : 'SIGNED_IN';
     this._emit(event, session);
     // Other tabs hear of it once this page's init is over (it is busy until then).
@@ -1084,12 +1086,17 @@ class WorkOSAuthClient {
     const { data: user } = await this._request('GET', '/user', undefined, session.access_token);
     if (JSON.stringify(user) !== JSON.stringify(session.user)) {
       const raw = JSON.stringify(session);
-      if ((await this._get(this.storageKey)) === raw) {
+      // Under the refresh lock, and only over the session it read: another tab may have
+      // refreshed it meanwhile (and this tab's copy of storage may not show that yet).
+      await this._locked(async () => {
+        let current = await this._get(this.storageKey);
+        if (!this._own()) current = await this._caughtUp(current);
+        if (current !== raw) return;
         const updated = { ...session, user };
         await this._set(this.storageKey, JSON.stringify(updated));
         this._emit('USER_UPDATED', updated);
         this._broadcast('USER_UPDATED', updated);
-      }
+      });
     }
     return user;
   }

@@ -350,3 +350,73 @@ test('a tab whose copy of localStorage lags behind another tab\'s refresh does n
   assert.deepEqual(out, { first: 'rt-2', second: 'rt-2', stale: true });
   assert.deepEqual(refreshes.map((r) => JSON.parse(r.body).refresh_token), ['rt-1'], 'one refresh, the refresh token sent once');
 });
+
+test('getUser does not write its user over a session another tab has just refreshed', async () => {
+  // As above: the second client's copy of storage still shows the session the first one
+  // replaced when /user answers with a changed user. Writing it back would store a spent
+  // refresh token.
+  const page = await scriptedPage(pageUrl(), { user: { body: { ...USER, email: 'new@example.com' } } });
+  const refreshes = await scriptEndpoint(page, `${SUPABASE}/auth/v1/token?grant_type=refresh_token`, () => ({ body: { ...SESSION, refresh_token: 'rt-2' } }));
+  const out = await page.evaluate(
+    async ({ SUPABASE, KEY, session }) => {
+      const view = { frozen: JSON.stringify(session), until: 0 };
+      const lagging = {
+        getItem: (k) => (k === KEY && performance.now() < view.until ? view.frozen : localStorage.getItem(k)),
+        setItem: (k, v) => localStorage.setItem(k, v),
+        removeItem: (k) => localStorage.removeItem(k),
+      };
+      const { createClient } = await import('/pkg/index.js');
+      const options = { autoRefreshToken: false, detectSessionInUrl: false };
+      const a = createClient(SUPABASE, 'anon-key', options);
+      const b = createClient(SUPABASE, 'anon-key', { ...options, storage: lagging });
+      localStorage.setItem(KEY, view.frozen);
+      await Promise.all([a.initialize(), b.initialize()]);
+      await a.refreshSession();
+      view.until = performance.now() + 150;
+      const user = await b.getUser();
+      return { email: user.email, stored: JSON.parse(localStorage.getItem(KEY)).refresh_token };
+    },
+    { SUPABASE, KEY, session: { ...SESSION, refresh_token: 'rt-1' } },
+  );
+  assert.deepEqual(out, { email: 'new@example.com', stored: 'rt-2' });
+  assert.equal(refreshes.length, 1);
+});
+
+test('a sign-in finished while another tab refreshes the old session is not overwritten by that refresh', async () => {
+  // The refreshing client's copy of storage does not show the sign-in yet when its answer
+  // arrives: the sign-in's write waits for the refresh lock, so it lands after the refresh's.
+  let release;
+  const answered = new Promise((r) => (release = r));
+  const page = await scriptedPage(pageUrl());
+  await scriptEndpoint(page, `${SUPABASE}/auth/v1/token?grant_type=refresh_token`, async () => (await answered, { body: { ...SESSION, refresh_token: 'rt-2' } }));
+  const signedIn = page.evaluate(
+    async ({ SUPABASE, KEY, session, callback }) => {
+      const frozen = JSON.stringify(session);
+      const lagging = {
+        getItem: (k) => (k === KEY && !window.caughtUp ? frozen : localStorage.getItem(k)),
+        setItem: (k, v) => localStorage.setItem(k, v),
+        removeItem: (k) => localStorage.removeItem(k),
+      };
+      const { createClient } = await import('/pkg/index.js');
+      const options = { autoRefreshToken: false, detectSessionInUrl: false };
+      const a = createClient(SUPABASE, 'anon-key', { ...options, storage: lagging });
+      const b = createClient(SUPABASE, 'anon-key', { ...options, allowUnsolicitedImplicit: true });
+      localStorage.setItem(KEY, frozen);
+      await Promise.all([a.initialize(), b.initialize()]);
+      window.refreshed = a.refreshSession().then((s) => s.refresh_token);
+      await new Promise((r) => setTimeout(r, 100));
+      window.signedIn = b.handleRedirectCallback(callback).then((s) => s.refresh_token);
+      await new Promise((r) => setTimeout(r, 200));
+    },
+    { SUPABASE, KEY, session: { ...SESSION, refresh_token: 'rt-1' }, callback: pageUrl(implicitFragment()) },
+  );
+  await signedIn;
+  release();
+  const out = await page.evaluate(async (KEY) => {
+    const refreshed = await window.refreshed;
+    const signedIn = await window.signedIn;
+    window.caughtUp = true;
+    return { refreshed, signedIn, stored: JSON.parse(localStorage.getItem(KEY)).refresh_token };
+  }, KEY);
+  assert.deepEqual(out, { refreshed: 'rt-2', signedIn: 'rt-url', stored: 'rt-url' });
+});
