@@ -254,9 +254,12 @@ export type AuthErrorName =
 export interface AuthError extends Error {
   name: AuthErrorName;
   code: AuthErrorCode;
-  /** The HTTP status, or 0 for errors raised in the browser. */
+  /**
+   * The HTTP status; 0 for a network failure; for errors raised in the browser, the status
+   * supabase-js gives the same error (400 or 500).
+   */
   status: number;
-  /** Server and redirect errors: the OAuth `error`. */
+  /** Server and redirect errors: the OAuth `error` the server or the redirect named, else `code`. */
   error?: string;
   /** Server and redirect errors: the server's description. */
   error_description?: string;

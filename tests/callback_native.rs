@@ -418,6 +418,7 @@ fn server_errors_decode_both_shapes() {
         code: code.map(Into::into),
         error_code: error_code.map(Into::into),
         messages: [msg.map(Into::into), message.map(Into::into), None, None],
+        error: None,
     };
     let versioned = api_error(
         404,
@@ -584,10 +585,12 @@ fn empty_server_codes_and_messages_are_not_used() {
             Some("described".into()),
             Some(String::new()),
         ],
+        error: Some(String::new()),
     };
     let e = api_error(400, Some(body), true);
     assert_eq!(e.code_str(), "unexpected_failure");
     assert_eq!(e.message(), "described");
+    assert_eq!(e.server().and_then(|s| s.error.as_deref()), None);
 }
 
 #[test]

@@ -20,6 +20,8 @@ fuzz_target!(|i: Input| {
     let body = i.json.then(|| ErrorBody {
         code: i.code,
         error_code: i.error_code,
+        // The shell passes the body's `error` as the last message and on its own.
+        error: i.messages[3].clone(),
         messages: i.messages,
     });
     let out: serde_json::Value =

@@ -263,7 +263,7 @@ function storageChain(choice) {
 }
 
 class WorkOSAuthClient {
-  constructor(supabaseUrl, supabaseKey, options = {}) {
+  constructor(supabaseUrl, supabaseKey, options) {
     const config = call(
       decide(
         'c',
@@ -569,6 +569,8 @@ class WorkOSAuthClient {
           s('msg'),
           s('message'),
           s('error_description'),
+          s('error'),
+          // Again: the OAuth error code, when the body names one.
           s('error'),
         ).error,
       );
@@ -1105,9 +1107,9 @@ class WorkOSAuthClient {
    * Signs out: `POST /logout?scope=`; the local session and verifiers are cleared even when the
    * server call fails, and the failure is then reported.
    */
-  async signOut(options = {}) {
+  async signOut(options) {
     await this._init;
-    const scope = options.scope ?? 'global';
+    const scope = options?.scope ?? 'global';
     if (scope !== 'global' && scope !== 'local' && scope !== 'others') throw clientError('invalid_options');
     const stored = this._stored(await this._get(this.storageKey));
     let failure = null;
@@ -1137,5 +1139,6 @@ class WorkOSAuthClient {
 
 /** A client for one Supabase project. Throws `invalid_options` at once for a bad URL or key. */
 export function createClient(supabaseUrl, supabaseKey, options) {
-  return new WorkOSAuthClient(supabaseUrl, supabaseKey, options);
+  // `null` is no options, as supabase-js takes it.
+  return new WorkOSAuthClient(supabaseUrl, supabaseKey, options ?? {});
 }

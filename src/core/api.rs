@@ -31,11 +31,11 @@ pub fn write_error(o: &mut Object, e: &Error) {
         .uint("status", u64::from(e.status()));
     if let Some(server) = e.server() {
         let redirect = e.code() == ErrorCode::Redirect;
-        let error = if redirect {
-            server.error.as_deref()
-        } else {
-            Some(e.code_str())
-        };
+        // The server's OAuth error when it named one; else, for a failed request, the code.
+        let error = server
+            .error
+            .as_deref()
+            .or((!redirect).then(|| e.code_str()));
         o.opt("error", error)
             .opt("error_description", server.message.as_deref());
         if redirect {
@@ -475,6 +475,7 @@ pub fn decide(input: &str) -> String {
                 code: s(),
                 error_code: s(),
                 messages: [s(), s(), s(), s()],
+                error: s(),
             };
             request_error(
                 u16::try_from(status).unwrap_or(0),
@@ -614,6 +615,26 @@ mod tests {
             e.contains(r#""code":"bad_jwt""#) && e.contains(r#""message":"nope""#),
             "{e}"
         );
+        // An OAuth-style body keeps its `error`; a body without one gets the code there.
+        let oauth = ask(&[
+            "e",
+            "400",
+            "1",
+            "0",
+            "",
+            "",
+            "",
+            "",
+            "+Invalid Refresh Token",
+            "+invalid_grant",
+            "+invalid_grant",
+        ]);
+        assert!(
+            oauth
+                .contains(r#""error":"invalid_grant","error_description":"Invalid Refresh Token""#),
+            "{oauth}"
+        );
+        assert!(e.contains(r#""error":"bad_jwt""#), "{e}");
         let network = ask(&["e", "0", "0", "0"]);
         assert!(network.contains(r#""code":"retryable_fetch_error""#));
         assert!(ask(&["?"]).contains(r#""code":"invalid_options""#));

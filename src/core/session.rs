@@ -129,6 +129,8 @@ pub struct ErrorBody {
     pub error_code: Option<String>,
     /// `msg` (legacy), `message`, `error_description`, `error`: the first present is the message.
     pub messages: [Option<String>; 4],
+    /// `error` (an OAuth-style body's error code).
+    pub error: Option<String>,
 }
 
 /// What a failed request means: a network failure (`status` 0), a 5xx or a non-JSON answer are
@@ -154,11 +156,12 @@ pub fn api_error(status: u16, body: Option<ErrorBody>, versioned: bool) -> Error
     };
     let named = |c: Option<String>| c.filter(|c| !c.is_empty());
     let code = if versioned { named(body.code) } else { None }.or(named(body.error_code));
+    // An OAuth-style body (`{"error":"invalid_grant","error_description":…}`) names its error.
     let detail = ServerDetail {
         status,
         code,
         message: body.messages.into_iter().flat_map(named).next(),
-        error: None,
+        error: named(body.error),
     };
     let kind = if status >= 500 {
         ErrorCode::RetryableFetch

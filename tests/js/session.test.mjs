@@ -214,3 +214,39 @@ test('before it spends its refresh token, a tab with storage of its own takes on
   // The sign-out says whose session ended.
   assert.deepEqual(out, { refreshed: 'rt-2', stored: null, announced: ['u1'] });
 });
+
+test('null options are no options, as supabase-js takes them', async () => {
+  const p = await page();
+  const out = await p.evaluate(
+    async ({ SUPABASE, KEY, s }) => {
+      localStorage.setItem(KEY, JSON.stringify(s));
+      const { createClient } = await import('/pkg/index.js');
+      const auth = createClient(SUPABASE, 'anon-key', null);
+      await auth.initialize();
+      const before = (await auth.getSession()).refresh_token;
+      await auth.signOut(null);
+      return { flowType: auth.flowType, storageKey: auth.storageKey, before, after: await auth.getSession() };
+    },
+    { SUPABASE, KEY, s: session('rt-1') },
+  );
+  assert.deepEqual(out, { flowType: 'pkce', storageKey: KEY, before: 'rt-1', after: null });
+  assert.equal(p.seen.logout.length, 1);
+});
+
+test("an OAuth-style error body keeps the server's error and description", async () => {
+  const p = await page({ refresh: () => ({ status: 400, body: { error: 'invalid_grant', error_description: 'Invalid Refresh Token: Already Used' } }) });
+  await signedIn(p, session('rt-1'));
+  const e = await p.evaluate(() =>
+    auth.refreshSession().then(
+      () => null,
+      (e) => ({ name: e.name, status: e.status, error: e.error, error_description: e.error_description, message: e.message }),
+    ),
+  );
+  assert.deepEqual(e, {
+    name: 'AuthApiError',
+    status: 400,
+    error: 'invalid_grant',
+    error_description: 'Invalid Refresh Token: Already Used',
+    message: 'Invalid Refresh Token: Already Used',
+  });
+});
