@@ -313,6 +313,32 @@ test('login CSRF: a callback of a sign-in started here is accepted once, a repla
   assert.equal(replay.session.refresh_token, 'rt-url', 'the first sign-in is kept');
 });
 
+/**
+ * Stores `session` (as `window.frozen`) and creates two clients on the page: `window.a` on
+ * localStorage and `window.b` on a copy of it that lags behind, as another tab's copy does in
+ * Chromium: reads of the session key give the frozen text while `performance.now() < window.until`
+ * (0 at first). Both are initialised; `options` go to both, `bOptions` to `b` as well.
+ */
+const laggingClients = (page, session, options = {}, bOptions = {}) =>
+  page.evaluate(
+    async ({ SUPABASE, KEY, session, options, bOptions }) => {
+      window.frozen = JSON.stringify(session);
+      window.until = 0;
+      const lagging = {
+        getItem: (k) => (k === KEY && performance.now() < window.until ? window.frozen : localStorage.getItem(k)),
+        setItem: (k, v) => localStorage.setItem(k, v),
+        removeItem: (k) => localStorage.removeItem(k),
+      };
+      const { createClient } = await import('/pkg/index.js');
+      const base = { autoRefreshToken: false, detectSessionInUrl: false, ...options };
+      window.a = createClient(SUPABASE, 'anon-key', base);
+      window.b = createClient(SUPABASE, 'anon-key', { ...base, ...bOptions, storage: lagging });
+      localStorage.setItem(KEY, window.frozen);
+      await Promise.all([a.initialize(), b.initialize()]);
+    },
+    { SUPABASE, KEY, session, options, bOptions },
+  );
+
 test('a tab whose copy of localStorage lags behind another tab\'s refresh does not spend the refresh token again', async () => {
   // Chromium brings each renderer's copy of localStorage up to date a moment after the writing
   // tab has let go of the refresh lock. Two clients on one page, the second reading through a
@@ -323,29 +349,16 @@ test('a tab whose copy of localStorage lags behind another tab\'s refresh does n
     const { refresh_token } = JSON.parse(request.postData());
     return refresh_token === 'rt-1' ? { body: { ...SESSION, refresh_token: 'rt-2' } } : { status: 400, body: { code: 'refresh_token_already_used' } };
   });
-  const out = await page.evaluate(
-    async ({ SUPABASE, KEY, session }) => {
-      const view = { frozen: JSON.stringify(session), until: 0 };
-      const lagging = {
-        getItem: (k) => (k === KEY && performance.now() < view.until ? view.frozen : localStorage.getItem(k)),
-        setItem: (k, v) => localStorage.setItem(k, v),
-        removeItem: (k) => localStorage.removeItem(k),
-      };
-      const { createClient } = await import('/pkg/index.js');
-      const options = { autoRefreshToken: false, detectSessionInUrl: false };
-      const a = createClient(SUPABASE, 'anon-key', options);
-      const b = createClient(SUPABASE, 'anon-key', { ...options, storage: lagging });
-      await Promise.all([a.initialize(), b.initialize()]);
-      localStorage.setItem(KEY, view.frozen);
-      view.until = Infinity;
-      const first = await a.getSession();
-      view.until = performance.now() + 150;
-      const stale = lagging.getItem(KEY) === view.frozen;
-      const second = await b.getSession();
-      return { first: first.refresh_token, second: second.refresh_token, stale };
-    },
-    { SUPABASE, KEY, session: { ...SESSION, expires_at: near, refresh_token: 'rt-1' } },
-  );
+  await laggingClients(page, { ...SESSION, expires_at: near, refresh_token: 'rt-1' });
+  const out = await page.evaluate(async (KEY) => {
+    window.until = Infinity;
+    const first = await a.getSession();
+    window.until = performance.now() + 150;
+    // What the second client reads first: the session the first one replaced.
+    const stale = JSON.parse(localStorage.getItem(KEY)).refresh_token !== 'rt-1' && performance.now() < window.until;
+    const second = await b.getSession();
+    return { first: first.refresh_token, second: second.refresh_token, stale };
+  }, KEY);
   assert.ok(out.stale, 'the second client read the replaced session first');
   assert.deepEqual(out, { first: 'rt-2', second: 'rt-2', stale: true });
   assert.deepEqual(refreshes.map((r) => JSON.parse(r.body).refresh_token), ['rt-1'], 'one refresh, the refresh token sent once');
@@ -357,27 +370,13 @@ test('getUser does not write its user over a session another tab has just refres
   // refresh token.
   const page = await scriptedPage(pageUrl(), { user: { body: { ...USER, email: 'new@example.com' } } });
   const refreshes = await scriptEndpoint(page, `${SUPABASE}/auth/v1/token?grant_type=refresh_token`, () => ({ body: { ...SESSION, refresh_token: 'rt-2' } }));
-  const out = await page.evaluate(
-    async ({ SUPABASE, KEY, session }) => {
-      const view = { frozen: JSON.stringify(session), until: 0 };
-      const lagging = {
-        getItem: (k) => (k === KEY && performance.now() < view.until ? view.frozen : localStorage.getItem(k)),
-        setItem: (k, v) => localStorage.setItem(k, v),
-        removeItem: (k) => localStorage.removeItem(k),
-      };
-      const { createClient } = await import('/pkg/index.js');
-      const options = { autoRefreshToken: false, detectSessionInUrl: false };
-      const a = createClient(SUPABASE, 'anon-key', options);
-      const b = createClient(SUPABASE, 'anon-key', { ...options, storage: lagging });
-      localStorage.setItem(KEY, view.frozen);
-      await Promise.all([a.initialize(), b.initialize()]);
-      await a.refreshSession();
-      view.until = performance.now() + 150;
-      const user = await b.getUser();
-      return { email: user.email, stored: JSON.parse(localStorage.getItem(KEY)).refresh_token };
-    },
-    { SUPABASE, KEY, session: { ...SESSION, refresh_token: 'rt-1' } },
-  );
+  await laggingClients(page, { ...SESSION, refresh_token: 'rt-1' });
+  const out = await page.evaluate(async (KEY) => {
+    await a.refreshSession();
+    window.until = performance.now() + 150;
+    const user = await b.getUser();
+    return { email: user.email, stored: JSON.parse(localStorage.getItem(KEY)).refresh_token };
+  }, KEY);
   assert.deepEqual(out, { email: 'new@example.com', stored: 'rt-2' });
   assert.equal(refreshes.length, 1);
 });
@@ -389,33 +388,21 @@ test('a sign-in finished while another tab refreshes the old session is not over
   const answered = new Promise((r) => (release = r));
   const page = await scriptedPage(pageUrl());
   await scriptEndpoint(page, `${SUPABASE}/auth/v1/token?grant_type=refresh_token`, async () => (await answered, { body: { ...SESSION, refresh_token: 'rt-2' } }));
-  const signedIn = page.evaluate(
-    async ({ SUPABASE, KEY, session, callback }) => {
-      const frozen = JSON.stringify(session);
-      const lagging = {
-        getItem: (k) => (k === KEY && !window.caughtUp ? frozen : localStorage.getItem(k)),
-        setItem: (k, v) => localStorage.setItem(k, v),
-        removeItem: (k) => localStorage.removeItem(k),
-      };
-      const { createClient } = await import('/pkg/index.js');
-      const options = { autoRefreshToken: false, detectSessionInUrl: false };
-      const a = createClient(SUPABASE, 'anon-key', { ...options, storage: lagging });
-      const b = createClient(SUPABASE, 'anon-key', { ...options, allowUnsolicitedImplicit: true });
-      localStorage.setItem(KEY, frozen);
-      await Promise.all([a.initialize(), b.initialize()]);
-      window.refreshed = a.refreshSession().then((s) => s.refresh_token);
-      await new Promise((r) => setTimeout(r, 100));
-      window.signedIn = b.handleRedirectCallback(callback).then((s) => s.refresh_token);
-      await new Promise((r) => setTimeout(r, 200));
-    },
-    { SUPABASE, KEY, session: { ...SESSION, refresh_token: 'rt-1' }, callback: pageUrl(implicitFragment()) },
-  );
+  // `b` (the lagging one) refreshes; `a` finishes the sign-in.
+  await laggingClients(page, { ...SESSION, refresh_token: 'rt-1' }, { allowUnsolicitedImplicit: true });
+  const signedIn = page.evaluate(async (callback) => {
+    window.until = Infinity;
+    window.refreshed = b.refreshSession().then((s) => s.refresh_token);
+    await new Promise((r) => setTimeout(r, 100));
+    window.signedIn = a.handleRedirectCallback(callback).then((s) => s.refresh_token);
+    await new Promise((r) => setTimeout(r, 200));
+  }, pageUrl(implicitFragment()));
   await signedIn;
   release();
   const out = await page.evaluate(async (KEY) => {
     const refreshed = await window.refreshed;
     const signedIn = await window.signedIn;
-    window.caughtUp = true;
+    window.until = 0;
     return { refreshed, signedIn, stored: JSON.parse(localStorage.getItem(KEY)).refresh_token };
   }, KEY);
   assert.deepEqual(out, { refreshed: 'rt-2', signedIn: 'rt-url', stored: 'rt-url' });
