@@ -33,11 +33,16 @@ function serveStatic(dir, port) {
 
 let stop;
 if (SUPABASE_URL && SUPABASE_ANON_KEY) {
-  writeConfig(site, { supabaseUrl: SUPABASE_URL, anonKey: SUPABASE_ANON_KEY, ...selectors });
+  // Your project knows none of the emulator's ids: only the ones given are offered.
+  const given = Object.fromEntries(Object.entries(selectors).map(([k, v]) => [k, v || null]));
+  writeConfig(site, { supabaseUrl: SUPABASE_URL, anonKey: SUPABASE_ANON_KEY, ...given });
   const server = await serveStatic(site, appPort);
   stop = () => new Promise((ok) => server.close(ok));
   console.log(`\nDemo against ${SUPABASE_URL}\n  open http://127.0.0.1:${appPort}/`);
-  console.log(`  (add http://127.0.0.1:${appPort}/** to the project's redirect allow list; set DEMO_CONNECTION, DEMO_ORGANIZATION, DEMO_PROVIDER to your WorkOS ids)`);
+  console.log(`  add http://127.0.0.1:${appPort}/** to the project's redirect allow list (Authentication → URL Configuration)`);
+  if (!Object.values(given).some(Boolean)) {
+    console.log('  no WorkOS id given: set DEMO_CONNECTION (conn_…), DEMO_ORGANIZATION (org_…) or DEMO_PROVIDER (GoogleOAuth, …)');
+  }
 } else {
   const emulator = await startEmulator(
     [

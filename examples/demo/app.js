@@ -7,7 +7,11 @@
   const show = (id, visible) => { $(id).hidden = !visible; };
 
   $('project').textContent = cfg.supabaseUrl;
-  for (const el of document.querySelectorAll('[data-config]')) el.textContent = cfg[el.dataset.config];
+  for (const el of document.querySelectorAll('[data-config]')) {
+    el.textContent = cfg[el.dataset.config];
+    // A selector the config leaves out has no button.
+    if (!cfg[el.dataset.config]) el.closest('button').hidden = true;
+  }
 
   const flow = localStorage.getItem('demo-flow') === 'implicit' ? 'implicit' : 'pkce';
   $('flow').value = flow;

@@ -23,14 +23,18 @@ export function prepareSite(dir) {
   return dir;
 }
 
-/** Writes the page's config.js. */
+/**
+ * Writes the page's config.js. A selector left undefined is the emulator's; `null` is none (the
+ * page then offers no button for it).
+ */
 export function writeConfig(dir, { supabaseUrl, anonKey, connection, organization, provider }) {
+  const or = (value, emulators) => (value === undefined ? emulators : value);
   const config = {
     supabaseUrl,
     anonKey,
-    connection: connection ?? 'conn_emulator_okta',
-    organization: organization ?? 'org_emulator_acme',
-    provider: provider ?? 'GoogleOAuth',
+    connection: or(connection, 'conn_emulator_okta'),
+    organization: or(organization, 'org_emulator_acme'),
+    provider: or(provider, 'GoogleOAuth'),
   };
   writeFileSync(join(dir, 'config.js'), `window.DEMO_CONFIG = ${JSON.stringify(config, null, 2)};\n`);
 }
