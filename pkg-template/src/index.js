@@ -17,7 +17,7 @@ const CATCH_UP_MS = 2000;
 /** How long a tab with storage of its own waits for the other tabs' sessions (see `_ask`). */
 const ASK_MS = 250;
 
-const lockManager = () => (typeof navigator !== 'undefined' ? navigator.locks : undefined);
+const lockManager = () => globalThis.navigator?.locks;
 
 /** A signal that aborts after `ms` (`AbortSignal.timeout` is missing from browsers that have Web Locks). */
 function timeoutSignal(ms) {
@@ -44,8 +44,6 @@ function core() {
   }
 }
 
-const now = () => Math.round(Date.now() / 1000);
-
 /** A JS `Error` from the core's `{name, message, code, status, …}`. */
 function toError(o) {
   const e = new Error(o.message);
@@ -60,13 +58,13 @@ function toError(o) {
  */
 function decide(...fields) {
   core();
-  // Numbers cross as whole decimal numbers (a stored clock skew may not be one).
+  // Numbers cross as whole decimal numbers, rounded here (seconds and a stored clock skew may not be whole).
   const text = fields.map((f) => (typeof f === 'number' ? Math.round(f) : f)).join('\0');
   return JSON.parse(coreDecide(text));
 }
 
 /** A JWT (not a real one) and a session with it, for `warm`. */
-const WARM_TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJpYXQiOjE3MDAwMDAwMDAsImV4cCI6MTcwMDAwMzYwMCwic3ViIjoidSJ9.x';
+const WARM_TOKEN = 'x.eyJpYXQiOjE3MDAwMDAwMDAsImV4cCI6MTcwMDAwMzYwMH0.x';
 const WARM_SESSION = `{"access_token":"${WARM_TOKEN}","token_type":"bearer","expires_in":3600,"expires_at":1700003600,"refresh_token":"r","user":{"id":"u"}}`;
 
 /**
@@ -130,7 +128,7 @@ function queryString(params) {
  * never downgraded to the `plain` method.
  */
 async function s256(verifier) {
-  const subtle = globalThis.crypto && crypto.subtle;
+  const subtle = globalThis.crypto?.subtle;
   if (!subtle) throw clientError('insecure_context');
   const hash = new Uint8Array(await subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
   return btoa(String.fromCharCode(...hash)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
@@ -167,19 +165,6 @@ function plan(supabaseUrl, storageKey, options, verifier, flowType, challenge) {
   return out;
 }
 
-/** The stored session's raw text, checked by the core: `{ session?, expiresAt, refresh, delay, corrupt? }`. */
-function storedSession(raw, nowMs, jitter = 0) {
-  let session;
-  try {
-    session = raw === null ? undefined : JSON.parse(raw);
-  } catch {
-    raw = '';
-  }
-  const out = decide('d', nowMs, Math.floor(jitter * 1000), opt(raw));
-  if (out.expiresAt !== undefined) out.session = session;
-  return out;
-}
-
 /** True for every error this library throws (and supabase-js's own). */
 export function isAuthError(e) {
   return typeof e === 'object' && e !== null && '__isAuthError' in e;
@@ -200,16 +185,16 @@ export function storageKeyFor(supabaseUrl) {
  * `{ type: 'error', error }` or `{ type: 'none' }`. Throws `invalid_callback` when malformed.
  */
 export function parseCallbackUrl(url) {
-  const cb = parseCallback(String(url));
-  if (cb.type === 'invalid') throw cb.error;
-  if (cb.type === 'implicit') return { type: 'implicit', params: cb.params };
-  if (cb.type === 'pkce') return { type: 'pkce', code: cb.code };
-  if (cb.type === 'error') return { type: 'error', error: cb.error };
+  const { type, params, code, error } = parseCallback(String(url));
+  if (type === 'invalid') throw error;
+  if (type === 'implicit') return { type, params };
+  if (type === 'pkce') return { type, code };
+  if (type === 'error') return { type, error };
   return { type: 'none' };
 }
 
 /** The core's reading of a callback URL, with its error as a JS `Error`. */
-function parseCallback(href, nowS = now()) {
+function parseCallback(href, nowS = Date.now() / 1000) {
   const cb = decide('b', nowS, href);
   if (cb.error) cb.error = toError(cb.error);
   return cb;
@@ -229,22 +214,18 @@ function readVerifier(raw) {
   return out.verifier === undefined ? undefined : out;
 }
 
-function memoryStorage() {
-  const m = new Map();
-  return {
-    getItem: (k) => (m.has(k) ? m.get(k) : null),
-    setItem: (k, v) => void m.set(k, String(v)),
-    removeItem: (k) => void m.delete(k),
-  };
-}
-
 /**
  * The storages to try, in order: the chosen one, then (for localStorage) sessionStorage, then
  * memory, which cannot fail. A storage that throws (disabled, full, privacy mode) is left for
  * the next one.
  */
 function storageChain(choice) {
-  const memory = memoryStorage();
+  const m = new Map();
+  const memory = {
+    getItem: (k) => (m.has(k) ? m.get(k) : null),
+    setItem: (k, v) => void m.set(k, String(v)),
+    removeItem: (k) => void m.delete(k),
+  };
   const last = [['memory', () => memory]];
   if (choice === undefined || choice === 'local') {
     return [['localStorage', () => globalThis.localStorage], ['sessionStorage', () => globalThis.sessionStorage], ...last];
@@ -401,8 +382,17 @@ class WorkOSAuthClient {
     return Date.now() - this._skew;
   }
 
-  _stored(raw, jitter) {
-    return storedSession(raw, this._serverNow(), jitter);
+  /** The stored session's raw text, checked by the core: `{ session?, expiresAt, refresh, delay, corrupt? }`. */
+  _stored(raw, jitter = 0) {
+    let session;
+    try {
+      session = raw === null ? undefined : JSON.parse(raw);
+    } catch {
+      raw = '';
+    }
+    const out = decide('d', this._serverNow(), Math.floor(jitter * 1000), opt(raw));
+    if (out.expiresAt !== undefined) out.session = session;
+    return out;
   }
 
   _skewKey() {
@@ -412,11 +402,6 @@ class WorkOSAuthClient {
   async _loadSkew() {
     const stored = Number(await this._get(this._skewKey()).catch(() => null));
     this._skew = Number.isFinite(stored) ? stored : 0;
-  }
-
-  /** The clock skew that a token just received shows (`fresh`: from /token; see `clock_skew_ms`). */
-  _skewOf(accessToken, fresh) {
-    return decide('k', Date.now(), fresh ? 1 : 0, accessToken);
   }
 
   /** Keeps a measured skew; from a callback's token (not `fresh`), 0 changes nothing. */
@@ -430,11 +415,12 @@ class WorkOSAuthClient {
   /** A `/token` answer checked by the core, with `expires_at` set: the session to store. */
   async _fresh({ data, text }) {
     const token = typeof data?.access_token === 'string' ? data.access_token : '';
-    const skew = this._skewOf(token, true);
+    // The clock skew this token shows, as one just issued (see `clock_skew_ms`).
+    const skew = decide('k', Date.now(), 1, token);
     // One question to the core: it checks the answer (it may be `null`, a number, a user without
     // tokens…) and gives its expiry at the server's time. The skew is kept only once the answer
     // has passed.
-    const { expiresAt } = call(decide('t', Math.round((Date.now() - skew) / 1000), text));
+    const { expiresAt } = call(decide('t', (Date.now() - skew) / 1000, text));
     await this._noteSkew(skew, true);
     data.expires_at = expiresAt;
     return data;
@@ -460,7 +446,7 @@ class WorkOSAuthClient {
 
   /** Runs `fn` in a task of its own once init is over (the page is busy until then). */
   _afterInit(fn) {
-    this._init.then(() => setTimeout(fn, 0));
+    this._init.then(() => setTimeout(fn));
   }
 
   /**
@@ -534,13 +520,13 @@ class WorkOSAuthClient {
       'x-client-info': `supabase-workos/${VERSION}`,
       'x-supabase-api-version': API_VERSION,
     };
-    if (body !== undefined) headers['content-type'] = 'application/json;charset=UTF-8';
+    if (body) headers['content-type'] = 'application/json;charset=UTF-8';
     let res;
     try {
       res = await fetch(this.authUrl + path, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body && JSON.stringify(body),
         signal: timeoutSignal(REQUEST_TIMEOUT_MS),
       });
     } catch {
@@ -638,7 +624,7 @@ class WorkOSAuthClient {
     // The implicit flow has no verifier to bind the callback to this browser: remember that a
     // sign-in was started here, so that a callback nobody started is refused (login CSRF).
     else await this._set(this._pendingKey(), String(Date.now()));
-    if (!(options && options.skipBrowserRedirect)) globalThis.location.assign(p.url);
+    if (!options?.skipBrowserRedirect) globalThis.location.assign(p.url);
     return { provider: 'workos', url: p.url };
   }
 
@@ -676,7 +662,7 @@ class WorkOSAuthClient {
     setTimeout(() => {
       this._initialText = undefined;
       this._schedule();
-    }, 0);
+    });
     return { error };
   }
 
@@ -706,9 +692,9 @@ class WorkOSAuthClient {
   async _removeVerifier(flowId, used) {
     const legacy = this._verifierKey();
     const indexKey = this._flowIndexKey();
-    let index = [];
+    let index;
     try {
-      index = JSON.parse(await this._get(indexKey)) ?? [];
+      index = JSON.parse(await this._get(indexKey));
     } catch {
       // A corrupt index is left as it is.
     }
@@ -740,7 +726,7 @@ class WorkOSAuthClient {
     // At the skew known so far; an implicit callback's expiry is read again below if the stored
     // skew differs (nothing else in the answer depends on the time).
     const skew = this._skew;
-    const cb = parseCallback(href, Math.round(this._serverNow() / 1000));
+    const cb = parseCallback(href, this._serverNow() / 1000);
     if (cb.type === 'none') return null;
     let verifier;
     let verifierRaw;
@@ -755,7 +741,7 @@ class WorkOSAuthClient {
     const clean = () => {
       if (cleaned) return;
       cleaned = true;
-      if (cb.clean !== undefined && typeof location !== 'undefined' && href === location.href) {
+      if (cb.clean !== undefined && href === globalThis.location?.href) {
         history.replaceState(history.state, '', cb.clean);
       }
     };
@@ -793,8 +779,8 @@ class WorkOSAuthClient {
           // The marker is consumed either way.
           if (this._allowUnsolicited) await this._remove(this._pendingKey(), {});
           await this._loadSkew();
-          if (this._skew !== skew) params = parseCallback(href, Math.round(this._serverNow() / 1000)).params;
-          await this._noteSkew(this._skewOf(params.access_token, false), false);
+          if (this._skew !== skew) params = parseCallback(href, this._serverNow() / 1000).params;
+          await this._noteSkew(decide('k', Date.now(), 0, params.access_token), false);
         });
         call(decide('u', text));
         session = { ...params, user };
@@ -826,10 +812,9 @@ class WorkOSAuthClient {
       clean();
       await meanwhile();
     })();
-    const [answer, done] = await Promise.allSettled([request, work]);
-    if (done.status === 'rejected') throw done.reason;
-    if (answer.status === 'rejected') throw answer.reason;
-    return answer.value;
+    await Promise.allSettled([request, work]);
+    await work;
+    return request;
   }
 
   /**
