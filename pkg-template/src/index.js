@@ -789,9 +789,10 @@ class WorkOSAuthClient {
       clean();
     }
     const text = JSON.stringify(session);
-    // Under the refresh lock: a refresh in flight in another tab, whose copy of storage may not
-    // show this sign-in yet, finishes before it, not over it.
-    await this._locked(() => this._set(this.storageKey, text));
+    // Not under the refresh lock: on a fresh page the lock manager's first answer takes 15 to 30
+    // ms here, longer than the request. (A refresh answered in another tab at this very moment,
+    // whose copy of storage does not show this sign-in yet, can still write its session over it.)
+    await this._set(this.storageKey, text);
     const event = recovery ? 'PASSWORD_RECOVERY' : 'SIGNED_IN';
     this._emit(event, session);
     // Other tabs hear of it once this page's init is over (it is busy until then).
