@@ -259,7 +259,7 @@ export interface AuthError extends Error {
    * supabase-js gives the same error (400 or 500).
    */
   status: number;
-  /** Server and redirect errors: the OAuth `error` the server or the redirect named, else `code`. */
+  /** Server errors: the OAuth `error` the body names, else `code`. Redirect errors: the redirect's `error`, when it has one. */
   error?: string;
   /** Server and redirect errors: the server's description. */
   error_description?: string;

@@ -335,9 +335,10 @@ class WorkOSAuthClient {
     if (event === 'SIGNED_OUT') {
       if (this._own()) {
         // Storage of this tab's own ends only the user's session that ended: a session of another
-        // user is not the other tab's to end.
+        // user is not the other tab's to end. A message that does not say whose (a storage event,
+        // a sender that could not read its session) ends it.
         const ours = this._stored(await this._get(this.storageKey));
-        if (ours.session?.user.id !== message.user) return;
+        if (message.user !== undefined && ours.session?.user.id !== message.user) return;
         await this._remove(this.storageKey);
       }
       // Shared storage: the tab that signed out removed the session (and may have stored a new
@@ -1006,7 +1007,13 @@ class WorkOSAuthClient {
 
   async _signOutLocally() {
     this._stopTimer();
-    const user = this._stored(await this._get(this.storageKey).catch(() => null)).session?.user.id;
+    // Whose session ends: null for none, undefined when storage cannot tell.
+    let user;
+    try {
+      user = this._stored(await this._get(this.storageKey)).session?.user.id ?? null;
+    } catch {
+      // Unknown: the other tabs end theirs.
+    }
     await this._remove(this.storageKey).catch(() => {});
     await this._remove(this._verifierKey()).catch(() => {});
     this._emit('SIGNED_OUT', null);

@@ -250,3 +250,15 @@ test("an OAuth-style error body keeps the server's error and description", async
     message: 'Invalid Refresh Token: Already Used',
   });
 });
+
+test('a sign-out that does not say whose (a storage event, an older tab) still ends a tab\'s own session; one of nobody does not', async () => {
+  const p = await page();
+  await ownSignedIn(p, of('u1', 'rt-1'));
+  const out = await p.evaluate(async () => {
+    await said({ event: 'SIGNED_OUT', user: null });
+    const kept = rt();
+    await said({ event: 'SIGNED_OUT' });
+    return { kept, after: rt(), events };
+  });
+  assert.deepEqual(out, { kept: 'rt-1', after: null, events: ['INITIAL_SESSION', 'SIGNED_OUT'] });
+});
