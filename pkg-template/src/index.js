@@ -791,9 +791,12 @@ class WorkOSAuthClient {
     }
     const text = JSON.stringify(session);
     // Not under the refresh lock: on a fresh page the lock manager's first answer takes 15 to 30
-    // ms here, longer than the request. (A refresh answered in another tab at this very moment,
-    // whose copy of storage does not show this sign-in yet, can still write its session over it.)
+    // ms here, longer than the request. Instead the session replaced is marked, as a refresh marks
+    // it: a refresh (or getUser) answered in another tab whose copy of storage does not show this
+    // sign-in yet waits for it, and then leaves it alone.
+    const replaced = await this._get(this.storageKey);
     await this._set(this.storageKey, text);
+    this._markSpent(replaced);
     const event = recovery ? 'PASSWORD_RECOVERY' : 'SIGNED_IN';
     this._emit(event, session);
     // Other tabs hear of it once this page's init is over (it is busy until then).
@@ -914,17 +917,18 @@ class WorkOSAuthClient {
       throw e;
     }
     const next = await this._fresh(answer);
-    // A result is discarded when the stored session changed meanwhile (sign-out, another sign-in).
-    if ((await this._get(this.storageKey)) !== raw) {
-      const current = this._stored(await this._get(this.storageKey)).session;
+    // A result is discarded when the stored session changed meanwhile (sign-out, another sign-in;
+    // a sign-in in another tab marks the session it replaced, as a refresh does).
+    let now = await this._get(this.storageKey);
+    if (!own) now = await this._caughtUp(now);
+    if (now !== raw) {
+      const current = this._stored(now).session;
       if (!current) throw clientError('session_missing');
       return current;
     }
     await this._set(this.storageKey, JSON.stringify(next));
     // Asked for before the refresh lock is let go, so the next tab to hold it sees the mark.
-    lockManager()
-      ?.request(this._spentLock(raw), () => sleep(SPENT_MS))
-      .catch(() => {});
+    this._markSpent(raw);
     this._emit('TOKEN_REFRESHED', next);
     this._broadcast('TOKEN_REFRESHED', next);
     return next;
@@ -974,6 +978,15 @@ class WorkOSAuthClient {
 
   _spentLock(raw) {
     return `supabase-workos-spent:${this.storageKey}:${digest(raw)}`;
+  }
+
+  /** Marks the stored session `raw` as replaced for `SPENT_MS` (see `_caughtUp`); never waits. */
+  _markSpent(raw) {
+    if (raw != null) {
+      lockManager()
+        ?.request(this._spentLock(raw), () => sleep(SPENT_MS))
+        .catch(() => {});
+    }
   }
 
   /**

@@ -380,3 +380,30 @@ test('getUser does not write its user over a session another tab has just refres
   assert.deepEqual(out, { email: 'new@example.com', stored: 'rt-2' });
   assert.equal(refreshes.length, 1);
 });
+
+test('a sign-in finished while another tab refreshes the old session is not overwritten by that refresh', async () => {
+  // The refreshing client's copy of storage shows the sign-in only 150 ms after its answer: the
+  // sign-in marked the session it replaced, so the refresh waits for the copy and then leaves it.
+  let release;
+  const answered = new Promise((r) => (release = r));
+  const page = await scriptedPage(pageUrl());
+  await scriptEndpoint(page, `${SUPABASE}/auth/v1/token?grant_type=refresh_token`, async () => (await answered, { body: { ...SESSION, refresh_token: 'rt-2' } }));
+  await laggingClients(page, { ...SESSION, refresh_token: 'rt-1' });
+  // `b` (the lagging one) refreshes; `a` finishes a sign-in meanwhile.
+  await page.evaluate(async ({ KEY, callback }) => {
+    window.until = Infinity;
+    window.refreshed = b.refreshSession().then((s) => s.refresh_token);
+    await new Promise((r) => setTimeout(r, 100));
+    // This browser started the sign-in (the login-CSRF marker).
+    localStorage.setItem(`${KEY}-implicit-pending`, String(Date.now()));
+    window.signedIn = await a.handleRedirectCallback(callback).then((s) => s.refresh_token);
+  }, { KEY, callback: pageUrl(implicitFragment()) });
+  await page.evaluate(() => (window.until = performance.now() + 150));
+  release();
+  const out = await page.evaluate(async (KEY) => {
+    const refreshed = await window.refreshed;
+    return { refreshed, signedIn: window.signedIn, stored: JSON.parse(localStorage.getItem(KEY)).refresh_token };
+  }, KEY);
+  // The refresh hands back the session stored now: the sign-in's.
+  assert.deepEqual(out, { refreshed: 'rt-url', signedIn: 'rt-url', stored: 'rt-url' });
+});
