@@ -796,12 +796,16 @@ class WorkOSAuthClient {
     // sign-in yet waits for it, and then leaves it alone.
     const replaced = await this._get(this.storageKey);
     await this._set(this.storageKey, text);
-    this._markSpent(replaced);
     const event = recovery ? 'PASSWORD_RECOVERY' : 'SIGNED_IN';
     this._emit(event, session);
-    // Other tabs hear of it once this page's init is over (it is busy until then).
-    if (this._initializing) this._afterInit(() => this._broadcast(event, session));
-    else this._broadcast(event, session);
+    const announce = () => {
+      this._markSpent(replaced);
+      this._broadcast(event, session);
+    };
+    // Other tabs hear of it (and the lock manager of the mark, which costs this page a few ms)
+    // once this page's init is over: it is busy until then.
+    if (this._initializing) this._afterInit(announce);
+    else announce();
     if (!this._initializing) this._schedule();
     return { session, text };
   }
