@@ -891,8 +891,7 @@ class WorkOSAuthClient {
   async _refreshOnce(force) {
     // Holding the lock: another tab may have refreshed while this one waited.
     const own = this._own();
-    let raw = await this._get(this.storageKey);
-    if (!own) raw = await this._caughtUp(raw);
+    let raw = await this._current();
     let stored = this._stored(raw);
     if (!stored.session) throw clientError('session_missing');
     if (!force && !stored.refresh) return stored.session;
@@ -923,8 +922,7 @@ class WorkOSAuthClient {
     const next = await this._fresh(answer);
     // A result is discarded when the stored session changed meanwhile (sign-out, another sign-in;
     // a sign-in in another tab marks the session it replaced, as a refresh does).
-    let now = await this._get(this.storageKey);
-    if (!own) now = await this._caughtUp(now);
+    const now = await this._current();
     if (now !== raw) {
       const current = this._stored(now).session;
       if (!current) throw clientError('session_missing');
@@ -936,6 +934,15 @@ class WorkOSAuthClient {
     this._emit('TOKEN_REFRESHED', next);
     this._broadcast('TOKEN_REFRESHED', next);
     return next;
+  }
+
+  /**
+   * The stored session's text; from shared storage, once another tab's write has reached this
+   * tab's copy of it (see `_caughtUp`).
+   */
+  async _current() {
+    const raw = await this._get(this.storageKey);
+    return this._own() ? raw : this._caughtUp(raw);
   }
 
   /** Whether the session is in storage of this tab's own (sessionStorage, memory). */
@@ -1101,9 +1108,7 @@ class WorkOSAuthClient {
       // Under the refresh lock, and only over the session it read: another tab may have
       // refreshed it meanwhile (and this tab's copy of storage may not show that yet).
       await this._locked(async () => {
-        let current = await this._get(this.storageKey);
-        if (!this._own()) current = await this._caughtUp(current);
-        if (current !== raw) return;
+        if ((await this._current()) !== raw) return;
         const updated = { ...session, user };
         await this._set(this.storageKey, JSON.stringify(updated));
         this._emit('USER_UPDATED', updated);
