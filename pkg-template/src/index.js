@@ -770,7 +770,8 @@ class WorkOSAuthClient {
         // finished, and a token it did not ask for is never sent anywhere.
         if (!this._allowUnsolicited) {
           const pending = await this._get(this._pendingKey());
-          await this._remove(this._pendingKey());
+          // Consumed: its fallback copies go after init, off the way to the request.
+          await this._remove(this._pendingKey(), {});
           if (!decide('p', Date.now(), opt(pending))) throw clientError('unsolicited_callback');
         }
         recovery = cb.recovery;
@@ -793,8 +794,10 @@ class WorkOSAuthClient {
     // Not under the refresh lock: on a fresh page the lock manager's first answer takes 15 to 30
     // ms here, longer than the request. Instead the session replaced is marked, as a refresh marks
     // it: a refresh (or getUser) answered in another tab whose copy of storage does not show this
-    // sign-in yet waits for it, and then leaves it alone.
-    const replaced = await this._get(this.storageKey);
+    // sign-in yet waits for it, and then leaves it alone. Only the first storage's copy is read:
+    // the fallbacks are the tab's own (no other tab reads them), and a page's first access to
+    // sessionStorage waits 1 to 5 ms on the browser, which here is after the answer.
+    const replaced = await this._storageOp((s) => s.getItem(this.storageKey));
     await this._set(this.storageKey, text);
     const event = recovery ? 'PASSWORD_RECOVERY' : 'SIGNED_IN';
     this._emit(event, session);
@@ -993,7 +996,8 @@ class WorkOSAuthClient {
 
   /** Marks the stored session `raw` as replaced for `SPENT_MS` (see `_caughtUp`); never waits. */
   _markSpent(raw) {
-    if (raw != null) {
+    // Not a string: nothing was stored (a custom storage may answer undefined).
+    if (typeof raw === 'string') {
       lockManager()
         ?.request(this._spentLock(raw), () => sleep(SPENT_MS))
         .catch(() => {});

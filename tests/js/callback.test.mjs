@@ -407,3 +407,51 @@ test('a sign-in finished while another tab refreshes the old session is not over
   // The refresh hands back the session stored now: the sign-in's.
   assert.deepEqual(out, { refreshed: 'rt-url', signedIn: 'rt-url', stored: 'rt-url' });
 });
+
+test('finishing a callback does not touch sessionStorage before the session is available', async () => {
+  // A page's first access to sessionStorage waits on the browser (1 to 5 ms here). With
+  // localStorage working, the fallbacks hold nothing the callback needs: the spent verifier's and
+  // marker's copies there are swept after init.
+  for (const [flowType, suffix] of [
+    ['implicit', implicitFragment()],
+    ['pkce', '?code=code-from-server'],
+  ]) {
+    const page = await scriptedPage(pageUrl());
+    await page.addInitScript(() => {
+      const owner = Object.getOwnPropertyDescriptor(window, 'sessionStorage') ? window : Window.prototype;
+      const { get } = Object.getOwnPropertyDescriptor(owner, 'sessionStorage');
+      window.sessionReads = [];
+      Object.defineProperty(owner, 'sessionStorage', {
+        configurable: true,
+        get() {
+          window.sessionReads.push(window.phase);
+          return get.call(this);
+        },
+      });
+    });
+    // A document of its own (a fragment change would keep the first one, without the spy).
+    await page.goto('about:blank');
+    await page.goto(pageUrl(suffix));
+    const out = await page.evaluate(
+      async ({ SUPABASE, KEY, flowType }) => {
+        // What this browser's sign-in left: the verifier, or the login-CSRF marker.
+        if (flowType === 'pkce') localStorage.setItem(`${KEY}-code-verifier`, JSON.stringify('a'.repeat(112)));
+        else localStorage.setItem(`${KEY}-implicit-pending`, String(Date.now()));
+        window.phase = 'callback';
+        const { createClient } = await import('/pkg/index.js');
+        const auth = createClient(SUPABASE, 'anon-key', { flowType });
+        const { data, error } = await auth.getSession().then((session) => ({ data: session }), (error) => ({ error }));
+        window.phase = 'after';
+        await new Promise((r) => setTimeout(r, 50));
+        return { error: error?.code, user: data?.user?.id, reads: window.sessionReads, left: Object.keys(localStorage).sort() };
+      },
+      { SUPABASE, KEY, flowType },
+    );
+    assert.equal(out.error, undefined, flowType);
+    assert.equal(out.user, USER.id, flowType);
+    assert.deepEqual(out.reads.filter((p) => p === 'callback'), [], `${flowType}: no sessionStorage access before the session`);
+    assert.ok(out.reads.includes('after'), `${flowType}: the sweep of the fallbacks still runs, after init`);
+    assert.deepEqual(out.left, [KEY], flowType);
+    await page.context().close();
+  }
+});
