@@ -4,10 +4,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { implicitFragment } from './tokens.mjs';
 import { median, medianInterval, p90 } from './stats.mjs';
 
-const LIBS = ['ours', 'authjs'];
+export const LIBS = ['ours', 'authjs'];
 
 /** One run: a fresh context, a blank page of the site (so the renderer exists), then the callback page. */
-async function runOnce(browser, site, lib, variant, config) {
+export async function runOnce(browser, site, lib, variant, config) {
   const context = await browser.newContext();
   try {
     let url = `${site.url}/cb/${lib}.html`;
