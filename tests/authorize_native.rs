@@ -7,6 +7,8 @@ mod common;
 
 use common::{cases, expectation, expected_url, map_authorize, Expect, AUTHORIZE};
 use serde_json::{json, Value};
+use supabase_workos::core::api::query_pairs;
+use supabase_workos::core::encode::form_component;
 use supabase_workos::core::pkce::{Verifier, VERIFIER_BYTES};
 use supabase_workos::core::project::verifier_key;
 use supabase_workos::{AuthorizeOptions, AuthorizeRequest, ErrorCode, ProjectUrl, UrlParts};
@@ -79,20 +81,29 @@ fn build(
 ) -> Result<String, ErrorCode> {
     let project = parse(supabase_url).ok_or(ErrorCode::InvalidOptions)?;
     let project = ProjectUrl::new(parts(&project)).map_err(|e| e.code())?;
-    let query_params = match &options["queryParams"] {
-        Value::Null => Vec::new(),
-        Value::Object(m) => m
-            .iter()
-            .filter(|(_, v)| !v.is_null())
-            .map(|(k, v)| match v {
-                Value::String(s) => Ok((k.clone(), s.clone())),
-                Value::Number(n) => Ok((k.clone(), n.to_string())),
-                Value::Bool(b) => Ok((k.clone(), b.to_string())),
-                _ => Err(ErrorCode::InvalidOptions),
-            })
-            .collect::<Result<_, _>>()?,
+    // What the shell passes: the pairs as `URLSearchParams` writes them.
+    let mut query = String::new();
+    match &options["queryParams"] {
+        Value::Null => {}
+        Value::Object(m) => {
+            for (k, v) in m.iter().filter(|(_, v)| !v.is_null()) {
+                let v = match v {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    Value::Bool(b) => b.to_string(),
+                    _ => return Err(ErrorCode::InvalidOptions),
+                };
+                if !query.is_empty() {
+                    query.push('&');
+                }
+                form_component(&mut query, k);
+                query.push('=');
+                form_component(&mut query, &v);
+            }
+        }
         _ => return Err(ErrorCode::InvalidOptions),
-    };
+    }
+    let query_params = query_pairs(&query);
     let redirect_to = string(options, "redirectTo")?;
     let redirect = redirect_to.and_then(parse);
     let opts = AuthorizeOptions {
@@ -313,6 +324,53 @@ fn reserved_and_repeated_query_params_are_refused() {
         build("https://a.co", &opts, None),
         Err(ErrorCode::InvalidOptions)
     );
+}
+
+#[test]
+fn query_params_are_sent_as_url_search_params_wrote_them_and_nothing_else() {
+    let project = ProjectUrl::new(UrlParts {
+        protocol: "https:",
+        origin: "https://a.co",
+        hostname: "a.co",
+        pathname: "/",
+        bare: true,
+    })
+    .unwrap();
+    let request = |query: &'static str| {
+        AuthorizeRequest::new(
+            AuthorizeOptions {
+                connection: Some("c"),
+                query_params: query_pairs(query),
+                ..Default::default()
+            },
+            None,
+        )
+    };
+    // Written by URLSearchParams: passed on byte for byte, after the selector.
+    let url = request("a+b=%7E*-._&caf%C3%A9=x%3Dy")
+        .unwrap()
+        .url(&project);
+    assert!(
+        url.ends_with("&connection=c&a+b=%7E*-._&caf%C3%A9=x%3Dy"),
+        "{url}"
+    );
+    // Anything URLSearchParams never writes is refused, so it cannot reach the URL; the key is
+    // checked decoded (`%73tate` is `state`).
+    for query in [
+        "a=b c",
+        "a=#",
+        "a=b/c",
+        "a=\u{e9}",
+        "a=b?",
+        "%73tate=x",
+        "a=1&a=2",
+    ] {
+        assert_eq!(
+            request(query).map(|_| ()).map_err(|e| e.code()),
+            Err(ErrorCode::InvalidOptions),
+            "{query}"
+        );
+    }
 }
 
 #[test]

@@ -6,7 +6,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::authorize::{AuthorizeOptions, AuthorizeRequest};
-use super::callback::{self, form_decode, Callback};
+use super::callback::{self, Callback, Pair};
 use super::error::{Error, ErrorCode};
 use super::json::{self, Object};
 use super::pkce::Verifier;
@@ -106,15 +106,10 @@ pub fn client(
     })())
 }
 
-/// `queryParams` as the shell passes them (form-encoded by `URLSearchParams`), decoded, in order.
-pub fn query_pairs(query: &str) -> Vec<(String, String)> {
-    pieces(query, b'&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = cut_or_all(p, b'=');
-            (form_decode(k), form_decode(v))
-        })
-        .collect()
+/// `queryParams` as the shell passes them (form-encoded by `URLSearchParams`), in order: each
+/// pair is sent as written, its key decoded to be checked.
+pub fn query_pairs(query: &str) -> Vec<Pair<'_>> {
+    callback::pairs(query)
 }
 
 /// Which PKCE challenge `buildAuthorizeUrl` puts in the URL: `flowType: 'pkce'` needs one,

@@ -4,6 +4,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::callback::Pair;
 use super::encode::{form_component, uri_component};
 use super::error::{Error, ErrorCode};
 use super::project::{is_http, ProjectUrl, UrlParts};
@@ -130,7 +131,7 @@ pub struct AuthorizeRequest<'a> {
     scopes: Option<&'a str>,
     login_hint: Option<&'a str>,
     domain_hint: Option<&'a str>,
-    query_params: Vec<(String, String)>,
+    query_params: Vec<Pair<'a>>,
     code_challenge: Option<&'a str>,
 }
 
@@ -152,8 +153,8 @@ pub struct AuthorizeOptions<'a> {
     pub login_hint: Option<&'a str>,
     /// `domainHint`
     pub domain_hint: Option<&'a str>,
-    /// `queryParams`, decoded, in insertion order.
-    pub query_params: Vec<(String, String)>,
+    /// `queryParams`, in insertion order, as `URLSearchParams` wrote them (see [`query_pairs`]).
+    pub query_params: Vec<Pair<'a>>,
     /// The S256 challenge for the PKCE flow; `None` for the implicit flow.
     pub code_challenge: Option<&'a str>,
 }
@@ -172,13 +173,20 @@ impl<'a> AuthorizeRequest<'a> {
         }
         let login_hint = non_empty(opts.login_hint);
         let domain_hint = non_empty(opts.domain_hint);
-        for (i, (key, _)) in opts.query_params.iter().enumerate() {
+        for (i, Pair { raw, key, .. }) in opts.query_params.iter().enumerate() {
+            // Sent as written: only what `URLSearchParams` writes, so nothing else reaches the URL.
+            if !raw.bytes().all(|b| {
+                b.is_ascii_alphanumeric()
+                    || matches!(b, b'*' | b'-' | b'.' | b'_' | b'+' | b'%' | b'=')
+            }) {
+                return Err(Error::invalid("queryParams must be form-encoded"));
+            }
             if RESERVED_KEYS.contains(&key.as_str()) {
                 return Err(Error::invalid("queryParams may not set a reserved key"));
             }
             if (key == "login_hint" && login_hint.is_some())
                 || (key == "domain_hint" && domain_hint.is_some())
-                || opts.query_params.iter().skip(i + 1).any(|(k, _)| k == key)
+                || opts.query_params.iter().skip(i + 1).any(|p| p.key == *key)
             {
                 return Err(Error::invalid("queryParams repeats a key"));
             }
@@ -224,20 +232,17 @@ impl<'a> AuthorizeRequest<'a> {
             ("login_hint", self.login_hint),
             ("domain_hint", self.domain_hint),
         ];
-        let extra = self
-            .query_params
-            .iter()
-            .map(|(k, v)| (k.as_str(), Some(v.as_str())));
-        for (k, v) in core::iter::once((key, Some(value)))
-            .chain(hints)
-            .chain(extra)
-        {
+        for (k, v) in core::iter::once((key, Some(value))).chain(hints) {
             if let Some(v) = v {
                 url.push('&');
                 form_component(&mut url, k);
                 url.push('=');
                 form_component(&mut url, v);
             }
+        }
+        for p in &self.query_params {
+            url.push('&');
+            url.push_str(p.raw);
         }
         url
     }

@@ -32,10 +32,14 @@ pub const AUTH_KEYS: [&str; 14] = [
 ];
 
 /// One `key=value` of a query or fragment, decoded, with its raw text kept for rebuilding.
-struct Pair<'a> {
-    raw: &'a str,
-    key: String,
-    value: String,
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pair<'a> {
+    /// The pair as written.
+    pub raw: &'a str,
+    /// The key, decoded.
+    pub key: String,
+    /// The value, decoded.
+    pub value: String,
 }
 
 fn hex_value(b: u8) -> Option<u8> {
@@ -125,7 +129,8 @@ pub fn utf8_lossy(bytes: &[u8]) -> String {
     out
 }
 
-fn pairs(s: &str) -> Vec<Pair<'_>> {
+/// The non-empty `&`-separated pairs of a query or fragment, in order.
+pub fn pairs(s: &str) -> Vec<Pair<'_>> {
     pieces(s, b'&')
         .filter(|raw| !raw.is_empty())
         .map(|raw| {
