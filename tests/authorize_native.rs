@@ -354,16 +354,20 @@ fn query_params_are_sent_as_url_search_params_wrote_them_and_nothing_else() {
         url.ends_with("&connection=c&a+b=%7E*-._&caf%C3%A9=x%3Dy"),
         "{url}"
     );
-    // Anything URLSearchParams never writes is refused, so it cannot reach the URL; the key is
-    // checked decoded (`%73tate` is `state`).
+    // A byte URLSearchParams never writes is refused, so it cannot reach the URL. Keys are
+    // checked decoded: `%73tate` is `state`, and `a+b` and `a%20b` are one key.
     for query in [
         "a=b c",
         "a=#",
         "a=b/c",
         "a=\u{e9}",
         "a=b?",
+        "a=b\n",
         "%73tate=x",
+        "state=x",
+        "provider=x",
         "a=1&a=2",
+        "a+b=1&a%20b=2",
     ] {
         assert_eq!(
             request(query).map(|_| ()).map_err(|e| e.code()),

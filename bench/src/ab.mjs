@@ -35,24 +35,26 @@ for (const dir of dirs) {
 
 // The timing entry, bundled once against each build; the site serves them as /cb/a.html, /cb/b.html.
 const out = await mkdtemp(join(tmpdir(), 'bench-ab-'));
-for (const [name, dir] of [['a', dirs[0]], ['b', dirs[1]]]) {
-  await build({
-    ...ESBUILD,
-    entryPoints: [join(BENCH, 'entries', 'time-ours.js')],
-    outfile: join(out, `time-${name}.js`),
-    absWorkingDir: BENCH,
-    plugins: [{ name: 'build-under-test', setup: (b) => b.onResolve({ filter: /^supabase-workos$/ }, () => ({ path: join(dir, 'index.js') })) }],
-  });
-}
-
-const auth = await startAuth();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'],
-});
+let auth;
+let browser;
 const fmt = (x) => x.toFixed(2);
 try {
+  for (const [name, dir] of [['a', dirs[0]], ['b', dirs[1]]]) {
+    await build({
+      ...ESBUILD,
+      entryPoints: [join(BENCH, 'entries', 'time-ours.js')],
+      outfile: join(out, `time-${name}.js`),
+      absWorkingDir: BENCH,
+      plugins: [{ name: 'build-under-test', setup: (b) => b.onResolve({ filter: /^supabase-workos$/ }, () => ({ path: join(dir, 'index.js') })) }],
+    });
+  }
+
+  auth = await startAuth();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'],
+  });
   for (const variant of opts.variant === 'both' ? ['implicit', 'pkce'] : [opts.variant]) {
     const config = {
       url: auth.url,
@@ -71,7 +73,10 @@ try {
       const pair = {};
       for (const lib of i % 2 ? ['b', 'a'] : ['a', 'b']) pair[lib] = await runOnce(browser, site, lib, variant, config);
       if (i < 2) continue;
-      if (!pair.a.ok || !pair.b.ok || pair.a.requests.length !== 1 || pair.b.requests.length !== 1) {
+      // As in bench/run: a session with a user, and exactly the one auth request expected.
+      const expected = variant === 'implicit' ? '/auth/v1/user' : '/auth/v1/token?grant_type=pkce';
+      const valid = (r) => r.ok && r.requests?.length === 1 && r.requests[0] === expected;
+      if (!valid(pair.a) || !valid(pair.b)) {
         failed++;
         continue;
       }
@@ -80,6 +85,7 @@ try {
       for (const k of ['lib', 'toSession']) ratios[k].push(pair.b[k] / pair.a[k]);
     }
     await site.close();
+    if (ratios.lib.length === 0) throw new Error(`bench/ab: no valid pair for ${variant} (${failed} failed)`);
     for (const k of ['lib', 'toSession']) {
       const [lo, hi] = medianInterval(ratios[k]);
       const a = median(runs.a.map((r) => r[k]));
@@ -88,7 +94,7 @@ try {
     }
   }
 } finally {
-  await browser.close();
-  await auth.close();
+  await browser?.close();
+  await auth?.close();
   await rm(out, { recursive: true, force: true });
 }

@@ -769,9 +769,13 @@ class WorkOSAuthClient {
         // Login CSRF: unless the app opted out, only a sign-in started in this browser is
         // finished, and a token it did not ask for is never sent anywhere.
         if (!this._allowUnsolicited) {
-          const pending = await this._get(this._pendingKey());
-          // Consumed: its fallback copies go after init, off the way to the request.
-          await this._remove(this._pendingKey(), {});
+          const key = this._pendingKey();
+          const first = await this._storageOp((s) => s.getItem(key));
+          const pending = typeof first === 'string' ? first : await this._get(key);
+          // Consumed. Found in the first storage, its copies in the fallbacks (from an earlier
+          // page) go after init, off the way to the request; found in a fallback, every copy goes
+          // now, before another callback could read it.
+          await this._remove(key, typeof first === 'string' ? {} : undefined);
           if (!decide('p', Date.now(), opt(pending))) throw clientError('unsolicited_callback');
         }
         recovery = cb.recovery;

@@ -31,15 +31,13 @@ pub const AUTH_KEYS: [&str; 14] = [
     "sb_flow_id",
 ];
 
-/// One `key=value` of a query or fragment, decoded, with its raw text kept for rebuilding.
+/// One `key=value` of a query or fragment, decoded, with its raw text kept for rebuilding. Only
+/// [`pairs`] makes them, so the key is always the raw text's.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pair<'a> {
-    /// The pair as written.
-    pub raw: &'a str,
-    /// The key, decoded.
-    pub key: String,
-    /// The value, decoded.
-    pub value: String,
+    pub(crate) raw: &'a str,
+    pub(crate) key: String,
+    value: String,
 }
 
 fn hex_value(b: u8) -> Option<u8> {

@@ -313,6 +313,34 @@ test('login CSRF: a callback of a sign-in started here is accepted once, a repla
   assert.equal(replay.session.refresh_token, 'rt-url', 'the first sign-in is kept');
 });
 
+test('login CSRF: a marker an earlier page kept in sessionStorage admits one callback, not a second one right after', async () => {
+  // An earlier page's localStorage refused the marker (full), so sessionStorage holds it.
+  const page = await scriptedPage(pageUrl(implicitFragment()));
+  const out = await page.evaluate(
+    async ({ SUPABASE, KEY, attacker }) => {
+      sessionStorage.setItem(`${KEY}-implicit-pending`, String(Date.now()));
+      const { createClient } = await import('/pkg/index.js');
+      const auth = createClient(SUPABASE, 'anon-key', { flowType: 'implicit' });
+      const { error } = await auth.initialize();
+      const second = await auth.handleRedirectCallback(attacker).then(
+        (s) => s.refresh_token,
+        (e) => e.code,
+      );
+      return {
+        error,
+        second,
+        stored: JSON.parse(localStorage.getItem(KEY)).refresh_token,
+        marker: [localStorage.getItem(`${KEY}-implicit-pending`), sessionStorage.getItem(`${KEY}-implicit-pending`)],
+      };
+    },
+    { SUPABASE, KEY, attacker: pageUrl(implicitFragment(jwt({ sub: 'attacker', exp: FAR }))) },
+  );
+  assert.equal(out.error, null);
+  assert.equal(out.second, 'unsolicited_callback');
+  assert.equal(out.stored, 'rt-url', 'the first sign-in is kept');
+  assert.deepEqual(out.marker, [null, null]);
+});
+
 /**
  * Stores `session` (as `window.frozen`) and creates two clients on the page: `window.a` on
  * localStorage and `window.b` on a copy of it that lags behind, as another tab's copy does in
@@ -434,23 +462,27 @@ test('finishing a callback does not touch sessionStorage before the session is a
     await page.goto(pageUrl(suffix));
     const out = await page.evaluate(
       async ({ SUPABASE, KEY, flowType }) => {
-        // What this browser's sign-in left: the verifier, or the login-CSRF marker.
-        if (flowType === 'pkce') localStorage.setItem(`${KEY}-code-verifier`, JSON.stringify('a'.repeat(112)));
-        else localStorage.setItem(`${KEY}-implicit-pending`, String(Date.now()));
+        // What this browser's sign-in left: the verifier, or the login-CSRF marker; and a copy
+        // in sessionStorage, as a page whose localStorage once refused the write leaves one.
+        const [key, value] =
+          flowType === 'pkce' ? [`${KEY}-code-verifier`, JSON.stringify('a'.repeat(112))] : [`${KEY}-implicit-pending`, String(Date.now())];
+        localStorage.setItem(key, value);
+        sessionStorage.setItem(key, value);
         window.phase = 'callback';
         const { createClient } = await import('/pkg/index.js');
         const auth = createClient(SUPABASE, 'anon-key', { flowType });
         const { data, error } = await auth.getSession().then((session) => ({ data: session }), (error) => ({ error }));
         window.phase = 'after';
         await new Promise((r) => setTimeout(r, 50));
-        return { error: error?.code, user: data?.user?.id, reads: window.sessionReads, left: Object.keys(localStorage).sort() };
+        const copy = sessionStorage.getItem(key);
+        return { error: error?.code, user: data?.user?.id, reads: window.sessionReads, left: Object.keys(localStorage).sort(), copy };
       },
       { SUPABASE, KEY, flowType },
     );
     assert.equal(out.error, undefined, flowType);
     assert.equal(out.user, USER.id, flowType);
     assert.deepEqual(out.reads.filter((p) => p === 'callback'), [], `${flowType}: no sessionStorage access before the session`);
-    assert.ok(out.reads.includes('after'), `${flowType}: the sweep of the fallbacks still runs, after init`);
+    assert.equal(out.copy, null, `${flowType}: the sweep of the fallbacks still runs, after init`);
     assert.deepEqual(out.left, [KEY], flowType);
     await page.context().close();
   }
