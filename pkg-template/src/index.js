@@ -465,8 +465,17 @@ class WorkOSAuthClient {
 
   /** Reads the first storage of the chain that holds the key (see `_inFallbacks`). */
   async _get(key) {
-    const first = await this._storageOp((s) => s.getItem(key));
-    if (typeof first === 'string') return first;
+    return (await this._first(key)) ?? this._fromFallbacks(key);
+  }
+
+  /** Reads the first storage only: the value, or null. */
+  async _first(key) {
+    const value = await this._storageOp((s) => s.getItem(key));
+    return typeof value === 'string' ? value : null;
+  }
+
+  /** Reads the fallbacks of the chain, when they may hold the key (see `_inFallbacks`). */
+  async _fromFallbacks(key) {
     if (!this._inFallbacks(key)) return null;
     for (const [, storage] of this._storages.slice(1)) {
       try {
@@ -770,12 +779,12 @@ class WorkOSAuthClient {
         // finished, and a token it did not ask for is never sent anywhere.
         if (!this._allowUnsolicited) {
           const key = this._pendingKey();
-          const first = await this._storageOp((s) => s.getItem(key));
-          const pending = typeof first === 'string' ? first : await this._get(key);
+          const first = await this._first(key);
+          const pending = first ?? (await this._fromFallbacks(key));
           // Consumed. Found in the first storage, its copies in the fallbacks (from an earlier
           // page) go after init, off the way to the request; found in a fallback, every copy goes
           // now, before another callback could read it.
-          await this._remove(key, typeof first === 'string' ? {} : undefined);
+          await this._remove(key, first === null ? undefined : {});
           if (!decide('p', Date.now(), opt(pending))) throw clientError('unsolicited_callback');
         }
         recovery = cb.recovery;
@@ -800,8 +809,8 @@ class WorkOSAuthClient {
     // it: a refresh (or getUser) answered in another tab whose copy of storage does not show this
     // sign-in yet waits for it, and then leaves it alone. Only the first storage's copy is read:
     // the fallbacks are the tab's own (no other tab reads them), and a page's first access to
-    // sessionStorage waits 1 to 5 ms on the browser, which here is after the answer.
-    const replaced = await this._storageOp((s) => s.getItem(this.storageKey));
+    // sessionStorage waits 1 to 6 ms on the browser, which here is after the answer.
+    const replaced = await this._first(this.storageKey);
     await this._set(this.storageKey, text);
     const event = recovery ? 'PASSWORD_RECOVERY' : 'SIGNED_IN';
     this._emit(event, session);
@@ -1000,8 +1009,7 @@ class WorkOSAuthClient {
 
   /** Marks the stored session `raw` as replaced for `SPENT_MS` (see `_caughtUp`); never waits. */
   _markSpent(raw) {
-    // Not a string: nothing was stored (a custom storage may answer undefined).
-    if (typeof raw === 'string') {
+    if (raw != null) {
       lockManager()
         ?.request(this._spentLock(raw), () => sleep(SPENT_MS))
         .catch(() => {});
