@@ -7,11 +7,10 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
 import { BENCH, ESBUILD } from './build.mjs';
 import { startAuth, startSite } from './servers.mjs';
 import { median, medianInterval } from './stats.mjs';
-import { runOnce } from './timing.mjs';
+import { callbackConfig, launchChromium, runOnce } from './timing.mjs';
 
 const usage = 'usage: bench/ab [--pairs N] [--variant implicit|pkce|both] DIR_A DIR_B (each a copy of target/pkg-stage)';
 const args = process.argv.slice(2);
@@ -50,20 +49,9 @@ try {
   }
 
   auth = await startAuth();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   for (const variant of opts.variant === 'both' ? ['implicit', 'pkce'] : [opts.variant]) {
-    const config = {
-      url: auth.url,
-      key: 'sb_publishable_bench_0123456789abcdef',
-      storageKey: 'sb-bench-auth-token',
-      connection: 'conn_01HBENCHCONNECTION0000000',
-      flowType: variant,
-      redirectTo: 'http://127.0.0.1/cb',
-    };
+    const config = callbackConfig(auth.url, variant);
     const site = await startSite({ bundleDir: out, config });
     const ratios = { lib: [], toSession: [] };
     const runs = { a: [], b: [] };

@@ -5,11 +5,10 @@ import { rmSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { BENCH, ROOT, ESBUILD, GZIP, buildAll, snapshot } from './build.mjs';
 import { perCall } from './percall.mjs';
 import { startAuth, startSite } from './servers.mjs';
-import { timeToSession } from './timing.mjs';
+import { CHROMIUM_FLAGS, callbackConfig, launchChromium, timeToSession } from './timing.mjs';
 
 const env = (name, fallback) => (process.env[name] === undefined ? fallback : Number(process.env[name]));
 const PAIRS = env('BENCH_PAIRS', 40);
@@ -17,15 +16,6 @@ const WARMUP = env('BENCH_WARMUP', 2);
 const PKCE = env('BENCH_PKCE', 1) !== 0;
 const ROUNDS = env('BENCH_ROUNDS', 5);
 const COLD = env('BENCH_COLD', 10);
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const started = Date.now();
 const log = (msg) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${msg}`);
@@ -49,17 +39,11 @@ const ourVersion = JSON.parse(await readFile(snap.paths.pkgJson, 'utf8')).versio
 
 // ---- servers and browser ----
 const auth = await startAuth();
-const KEY = 'sb_publishable_bench_0123456789abcdef';
-const base = { url: auth.url, key: KEY, storageKey: 'sb-bench-auth-token', connection: 'conn_01HBENCHCONNECTION0000000' };
-const config = { ...base, flowType: 'implicit', redirectTo: 'http://127.0.0.1/cb' };
+const config = callbackConfig(auth.url, 'implicit');
 const site = await startSite({ bundleDir: OUT, config });
 // The PKCE pages get their own site (same bundles) so the inline config says flowType 'pkce'.
 const sitePkce = await startSite({ bundleDir: OUT, config: { ...config, flowType: 'pkce' } });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: CHROMIUM_FLAGS,
-});
+const browser = await launchChromium();
 
 let timing;
 let timingPkce = null;

@@ -1,15 +1,44 @@
 // Step 2: time to session on a callback page, our package against auth-js, alternating A/B in
 // pairs, a fresh browser context for every run.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { chromium } from 'playwright-core';
 import { implicitFragment } from './tokens.mjs';
 import { median, medianInterval, p90 } from './stats.mjs';
 
 export const LIBS = ['ours', 'authjs'];
 
-/** One run: a fresh context, a blank page of the site (so the renderer exists), then the callback page. */
-export async function runOnce(browser, site, lib, variant, config) {
+/** Headless Chromium as every driver here runs it: Debian's binary, or $CHROMIUM. */
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+export const launchChromium = () =>
+  chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS });
+
+/** What a callback page tells the entries (`globalThis.BENCH_CONFIG`), for the auth server at `url`. */
+export const callbackConfig = (url, flowType) => ({
+  url,
+  key: 'sb_publishable_bench_0123456789abcdef',
+  storageKey: 'sb-bench-auth-token',
+  connection: 'conn_01HBENCHCONNECTION0000000',
+  flowType,
+  redirectTo: 'http://127.0.0.1/cb',
+});
+
+/**
+ * One run: a fresh context, a blank page of the site (so the renderer exists), then the callback
+ * page. `probe` (bench/timeline's) adds `script`, run in the page before any of its own, and
+ * `collect`, evaluated in the page at the end, whose answer is the result's `probe` member.
+ */
+export async function runOnce(browser, site, lib, variant, config, probe) {
   const context = await browser.newContext();
   try {
+    if (probe) await context.addInitScript(probe.script);
     let url = `${site.url}/cb/${lib}.html`;
     if (variant === 'implicit') {
       url += implicitFragment();
@@ -33,6 +62,7 @@ export async function runOnce(browser, site, lib, variant, config) {
     await page.goto(url, { waitUntil: 'commit' });
     await done;
     const r = await page.evaluate(() => globalThis.__bench);
+    if (probe) r.probe = await page.evaluate(probe.collect);
     if (errors.length) r.pageErrors = errors;
     return r;
   } catch (e) {

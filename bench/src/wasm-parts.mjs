@@ -2,12 +2,14 @@
 // A copy of the crate is built once as it is, once with every operation of `decide` unreachable
 // behind an `if false` guard (and once with `decide` returning at once: wasm-bindgen's runtime and
 // the allocator), and once per group with that group's operations unreachable; a group's row is
-// what leaving it out saves, gzip -9. What the groups share is the rest. Builds with scripts/build
-// --wasm-only, so with the package's own flags.
+// what leaving it out saves, gzip -9. What the groups share is the rest. Then, for scale, cores that
+// keep only a few operations (a package that did less), beside wasm-bindgen's JS glue. Builds with
+// scripts/build --wasm-only, so with the package's own flags.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { build as esbuild } from 'esbuild';
 import { ROOT } from './build.mjs';
 
 const GROUPS = [
@@ -45,7 +47,16 @@ try {
     return Number(execFileSync('sh', ['-c', `gzip -9 -n -c "${join(copy, 'target/wasm-pack/core_opt.wasm')}" | wc -c`], { encoding: 'utf8' }).trim());
   };
 
+  // Every operation letter with an arm in decide, to build cores that keep only some of them.
+  const ALL = [...api.matchAll(/^ {8}"([a-z])" => /gm)].map((m) => m[1]);
+  const only = (keep) => build(ALL.filter((op) => !keep.includes(op)));
   const whole = build([]);
+  // wasm-bindgen's JS glue for the same build, as a bundler ships it beside the wasm.
+  const glue = await esbuild({
+    stdin: { contents: "import { initSync, decide } from './core.js'; globalThis.core = [initSync, decide];", resolveDir: join(copy, 'target/wasm-pack') },
+    bundle: true, minify: true, format: 'esm', write: false, logLevel: 'warning',
+  });
+  const glueGzip = execFileSync('gzip', ['-9', '-n', '-c'], { input: glue.outputFiles[0].contents }).length;
   const empty = build([], true);
   const rows = GROUPS.map(([name, ops]) => [name, whole - build(ops)]);
   const parts = rows.reduce((n, [, b]) => n + b, 0);
@@ -53,6 +64,17 @@ try {
   console.log(`| wasm-bindgen's runtime and the bump allocator (an export that returns at once) | ${empty.toLocaleString('en')} |`);
   for (const [name, b] of rows) console.log(`| ${name} | ${b.toLocaleString('en')} |`);
   console.log(`| shared: error codes, names, messages; JSON writer and reader; JWT decoding; text; allocation | ${(whole - empty - parts).toLocaleString('en')} |`);
+  // Smaller products, for scale: what the wasm would be if the package did less.
+  const floors = [
+    ['starting a sign-in and reading a callback, nothing else (no session checked, no server error read, no life after it)', ['s', 'b', 'x']],
+    ['the same, and the client\'s options, the `/token` and `/user` answers checked (a sign-in that ends in a session, no life after it)', ['s', 'b', 'x', 'c', 't', 'u', 'e']],
+  ];
+  const fmt = (n) => n.toLocaleString('en');
+  console.log(`\n| a core that keeps only | wasm, gzip -9 | with wasm-bindgen's glue (${fmt(glueGzip)} B), before any shell |\n|---|---:|---:|`);
+  for (const [name, keep] of floors) {
+    const b = only(keep);
+    console.log(`| ${name} | ${fmt(b)} | ${fmt(b + glueGzip)} |`);
+  }
 } finally {
   rmSync(copy, { recursive: true, force: true });
 }
