@@ -1,11 +1,12 @@
-// bench/timeline's driver: where each library's time goes on a callback page. The page's browser
-// calls that both libraries make (fetch and its answer, storage, history, BroadcastChannel, Web
-// Locks, and the wasm module's compile and instantiation) are wrapped, the first animation frames
-// are noted, before any page script
-// runs, and each run records when each call started and how long it took, from the library's
-// first line (the `bench:lib-start` mark), beside the auth request's own phases from Resource
-// Timing. Prints, per library, the median start and duration of every call seen in at least half
-// of the runs. It reports where time goes; bench/run gives the ratios.
+// bench/timeline's driver: where each library's time goes on a callback page. Before any page
+// script runs, the browser calls that both libraries make (fetch and its answer, storage,
+// history, BroadcastChannel, Web Locks, and the wasm module's compile and instantiation) are
+// wrapped, and the first animation frames, DOMContentLoaded and load are noted; each run records
+// when each call started and how long it took, from the library's first line (the
+// `bench:lib-start` mark), beside the auth request's own phases from Resource Timing. Prints, per
+// library, the median start and duration of every call seen in at least half of the runs, and how
+// long the answer's first byte waited for `fetch` to settle with and without a frame in between.
+// It reports where time goes; bench/run gives the ratios.
 import { rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
