@@ -10,7 +10,7 @@ import { build } from 'esbuild';
 import { BENCH, ESBUILD } from './build.mjs';
 import { startAuth, startSite } from './servers.mjs';
 import { median, medianInterval } from './stats.mjs';
-import { callbackConfig, launchChromium, runOnce } from './timing.mjs';
+import { callbackConfig, launchChromium, runOnce, validRun } from './timing.mjs';
 
 const usage = 'usage: bench/ab [--pairs N] [--variant implicit|pkce|both] DIR_A DIR_B (each a copy of target/pkg-stage)';
 const args = process.argv.slice(2);
@@ -53,6 +53,7 @@ try {
   for (const variant of opts.variant === 'both' ? ['implicit', 'pkce'] : [opts.variant]) {
     const config = callbackConfig(auth.url, variant);
     const site = await startSite({ bundleDir: out, config });
+    const valid = validRun(variant);
     const ratios = { lib: [], toSession: [] };
     const runs = { a: [], b: [] };
     let failed = 0;
@@ -62,8 +63,6 @@ try {
       for (const lib of i % 2 ? ['b', 'a'] : ['a', 'b']) pair[lib] = await runOnce(browser, site, lib, variant, config);
       if (i < 2) continue;
       // As in bench/run: a session with a user, and exactly the one auth request expected.
-      const expected = variant === 'implicit' ? '/auth/v1/user' : '/auth/v1/token?grant_type=pkce';
-      const valid = (r) => r.ok && r.requests?.length === 1 && r.requests[0] === expected;
       if (!valid(pair.a) || !valid(pair.b)) {
         failed++;
         continue;

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { BENCH, ROOT, ESBUILD, GZIP, buildAll, snapshot } from './build.mjs';
 import { perCall } from './percall.mjs';
 import { startAuth, startSite } from './servers.mjs';
-import { CHROMIUM_FLAGS, callbackConfig, launchChromium, timeToSession } from './timing.mjs';
+import { CHROMIUM_FLAGS } from '../../scripts/lib/chromium.mjs';
+import { callbackConfig, launchChromium, timeToSession } from './timing.mjs';
 
 const env = (name, fallback) => (process.env[name] === undefined ? fallback : Number(process.env[name]));
 const PAIRS = env('BENCH_PAIRS', 40);

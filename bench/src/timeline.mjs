@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { buildAll, snapshot } from './build.mjs';
 import { startAuth, startSite } from './servers.mjs';
 import { median } from './stats.mjs';
-import { LIBS, callbackConfig, launchChromium, runOnce } from './timing.mjs';
+import { LIBS, callbackConfig, launchChromium, runOnce, validRun } from './timing.mjs';
 
 const usage = 'usage: bench/timeline [--runs N] [--variant implicit|pkce|both]';
 const args = process.argv.slice(2);
@@ -118,13 +118,14 @@ try {
   for (const variant of opts.variant === 'both' ? ['implicit', 'pkce'] : [opts.variant]) {
     const config = callbackConfig(auth.url, variant);
     const site = await startSite({ bundleDir: out, config });
+    const valid = validRun(variant);
     const runs = { ours: [], authjs: [] };
     // One warm-up pair, then the runs, alternating which library goes first.
     for (let i = 0; i <= opts.runs; i++) {
       for (const lib of i % 2 ? [...LIBS].reverse() : LIBS) {
         const r = await runOnce(browser, site, lib, variant, config, { script: wrapCalls, collect });
         if (i === 0) continue;
-        if (!r.ok || !r.probe) throw new Error(`bench/timeline: a ${lib} ${variant} run failed: ${r.error ?? JSON.stringify(r.pageErrors ?? r)}`);
+        if (!valid(r) || !r.probe) throw new Error(`bench/timeline: a ${lib} ${variant} run failed: ${r.error ?? JSON.stringify(r.pageErrors ?? r)}`);
         runs[lib].push(r);
       }
     }

@@ -2,23 +2,14 @@
 // pairs, a fresh browser context for every run.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chromium } from 'playwright-core';
+import { chromiumLaunchOptions } from '../../scripts/lib/chromium.mjs';
 import { implicitFragment } from './tokens.mjs';
 import { median, medianInterval, p90 } from './stats.mjs';
 
 export const LIBS = ['ours', 'authjs'];
 
-/** Headless Chromium as every driver here runs it: Debian's binary, or $CHROMIUM. */
-export const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-export const launchChromium = () =>
-  chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS });
+/** Headless Chromium as the tests run it (scripts/lib/chromium.mjs). */
+export const launchChromium = () => chromium.launch(chromiumLaunchOptions());
 
 /** What a callback page tells the entries (`globalThis.BENCH_CONFIG`), for the auth server at `url`. */
 export const callbackConfig = (url, flowType) => ({
@@ -73,6 +64,15 @@ export async function runOnce(browser, site, lib, variant, config, probe) {
 }
 
 /**
+ * Whether a run counts: it ended with the session and exactly one auth request, GET /user for an
+ * implicit callback and POST /token for PKCE.
+ */
+export function validRun(variant) {
+  const expected = variant === 'implicit' ? '/auth/v1/user' : '/auth/v1/token?grant_type=pkce';
+  return (r) => r.ok && r.requests?.length === 1 && r.requests[0] === expected;
+}
+
+/**
  * `pairs` measured pairs after `warmup` discarded ones; pair i runs ours first when i is even,
  * auth-js first when odd. A run counts only when it ended with the session and exactly one
  * auth request (GET /user for implicit, POST /token for PKCE).
@@ -80,8 +80,7 @@ export async function runOnce(browser, site, lib, variant, config, probe) {
 export async function timeToSession({ browser, site, variant, config, pairs, warmup, log }) {
   const runs = { ours: [], authjs: [] };
   const failures = [];
-  const expected = variant === 'implicit' ? '/auth/v1/user' : '/auth/v1/token?grant_type=pkce';
-  const valid = (r) => r.ok && r.requests?.length === 1 && r.requests[0] === expected;
+  const valid = validRun(variant);
   const pairRatios = { toSession: [], lib: [] };
   for (let i = 0; i < warmup + pairs; i++) {
     const order = i % 2 === 0 ? LIBS : [...LIBS].reverse();

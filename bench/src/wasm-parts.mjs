@@ -21,6 +21,9 @@ const GROUPS = [
   ['refresh policy, clock skew, the login-CSRF marker, the verifier\'s parts', ['r', 'k', 'p', 'v']],
 ];
 
+/** Bytes of `gzip -9 -n` of `bytes`. */
+const gzipSize = (bytes) => execFileSync('gzip', ['-9', '-n', '-c'], { input: bytes }).length;
+
 const copy = mkdtempSync(join(tmpdir(), 'wasm-parts-'));
 const target = join(ROOT, 'target', 'slim-parts');
 try {
@@ -44,7 +47,7 @@ try {
     if (empty && !web.includes(call)) throw new Error('wasm-parts: src/web/mod.rs no longer calls decide as expected');
     writeFileSync(join(copy, 'src/web/mod.rs'), empty ? web.replace(call, '    let _ = input;\n    String::new()') : web);
     execFileSync(join(copy, 'scripts/build'), ['--wasm-only'], { env: { ...process.env, SLIM_TARGET_DIR: target }, stdio: ['ignore', 'ignore', 'inherit'] });
-    return Number(execFileSync('sh', ['-c', `gzip -9 -n -c "${join(copy, 'target/wasm-pack/core_opt.wasm')}" | wc -c`], { encoding: 'utf8' }).trim());
+    return gzipSize(readFileSync(join(copy, 'target/wasm-pack/core_opt.wasm')));
   };
 
   // Every operation letter with an arm in decide, to build cores that keep only some of them.
@@ -56,7 +59,7 @@ try {
     stdin: { contents: "import { initSync, decide } from './core.js'; globalThis.core = [initSync, decide];", resolveDir: join(copy, 'target/wasm-pack') },
     bundle: true, minify: true, format: 'esm', write: false, logLevel: 'warning',
   });
-  const glueGzip = execFileSync('gzip', ['-9', '-n', '-c'], { input: glue.outputFiles[0].contents }).length;
+  const glueGzip = gzipSize(glue.outputFiles[0].contents);
   const empty = build([], true);
   const rows = GROUPS.map(([name, ops]) => [name, whole - build(ops)]);
   const parts = rows.reduce((n, [, b]) => n + b, 0);
