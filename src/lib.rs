@@ -1,22 +1,30 @@
 //! Sign in with WorkOS SSO through Supabase Auth, from the browser.
 //!
-//! [`core`] holds every decision (authorize URL, PKCE, storage keys, error codes) as pure,
-//! synchronous Rust that builds and tests natively. `web` (wasm32 only) exposes it to the JS
-//! shell in `pkg-template/`, which owns the asynchronous I/O.
+//! One crate in three rooms:
+//! - [`protocol`] holds every decision (authorize URL, PKCE, callbacks, sessions, storage keys,
+//!   error codes) as pure, synchronous Rust that builds and tests natively. Time, randomness,
+//!   storage and the network come in as arguments.
+//! - `npm` (wasm32 only) is the npm build's boundary: one export, `decide`, under the JS shell in
+//!   `pkg-template/`, which owns the asynchronous I/O. With feature `slim` it brings its own
+//!   allocator and panic handler and builds `no_std`.
+//! - `browser` is the typed Rust API for Rust frontends, over the same protocol.
+//!
+//! `docs/architecture.md` follows a sign-in through the rooms.
 #![cfg_attr(feature = "slim", no_std)]
+#![warn(missing_docs)]
 #![cfg_attr(not(feature = "slim"), forbid(unsafe_code))]
 #![cfg_attr(feature = "slim", deny(unsafe_code))]
 
 extern crate alloc;
 
-pub mod core;
 #[cfg(target_arch = "wasm32")]
-pub mod web;
+pub mod npm;
+pub mod protocol;
 
-pub use crate::core::authorize::{AuthorizeOptions, AuthorizeRequest, Provider, Selector};
-pub use crate::core::error::{Error, ErrorCode};
-pub use crate::core::pkce::Verifier;
-pub use crate::core::project::{ProjectUrl, UrlParts};
+pub use crate::protocol::authorize::{AuthorizeOptions, AuthorizeRequest, Provider, Selector};
+pub use crate::protocol::error::{Error, ErrorCode};
+pub use crate::protocol::pkce::Verifier;
+pub use crate::protocol::project::{ProjectUrl, UrlParts};
 
 #[cfg(all(test, target_arch = "wasm32"))]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

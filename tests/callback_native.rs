@@ -6,10 +6,10 @@
 mod common;
 
 use proptest::prelude::*;
-use supabase_workos::core::api;
-use supabase_workos::core::callback::{form_decode, parse, strict_uint, Callback, AUTH_KEYS};
-use supabase_workos::core::error::{ErrorCode, ServerDetail};
-use supabase_workos::core::session::{
+use supabase_workos::protocol::api;
+use supabase_workos::protocol::callback::{form_decode, parse, strict_uint, Callback, AUTH_KEYS};
+use supabase_workos::protocol::error::{ErrorCode, ServerDetail};
+use supabase_workos::protocol::session::{
     api_error, base64url_decode, jwt_exp, jwt_payload, resolve_expiry, whole_seconds, ErrorBody,
 };
 
@@ -493,7 +493,7 @@ proptest! {
 
     #[test]
     fn utf8_decoding_matches_std(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
-        prop_assert_eq!(supabase_workos::core::callback::utf8_lossy(&bytes), String::from_utf8_lossy(&bytes).into_owned());
+        prop_assert_eq!(supabase_workos::protocol::callback::utf8_lossy(&bytes), String::from_utf8_lossy(&bytes).into_owned());
     }
 
     #[test]
@@ -504,7 +504,7 @@ proptest! {
             bytes[at] ^= flip;
             bytes.truncate(bytes.len().saturating_sub(cut % 3));
         }
-        prop_assert_eq!(supabase_workos::core::callback::utf8_lossy(&bytes), String::from_utf8_lossy(&bytes).into_owned());
+        prop_assert_eq!(supabase_workos::protocol::callback::utf8_lossy(&bytes), String::from_utf8_lossy(&bytes).into_owned());
     }
 
     #[test]
@@ -524,7 +524,7 @@ proptest! {
             .collect();
         let auth: Vec<String> = auth.into_iter().map(|(k, v)| {
             let mut enc = String::new();
-            supabase_workos::core::encode::form_component(&mut enc, &v);
+            supabase_workos::protocol::encode::form_component(&mut enc, &v);
             [k, enc].join("=")
         }).collect();
         let url = if in_query {

@@ -31,8 +31,8 @@ try {
     cpSync(join(ROOT, entry), join(copy, entry), { recursive: true });
   }
   symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
-  const api = readFileSync(join(ROOT, 'src/core/api.rs'), 'utf8');
-  const web = readFileSync(join(ROOT, 'src/web/mod.rs'), 'utf8');
+  const api = readFileSync(join(ROOT, 'src/protocol/api.rs'), 'utf8');
+  const web = readFileSync(join(ROOT, 'src/npm/mod.rs'), 'utf8');
 
   /** gzip -9 of the optimised wasm built from the copy, with api.rs's operations `ops` unreachable. */
   const build = (ops, empty = false) => {
@@ -42,10 +42,10 @@ try {
       if (text.split(arm).length !== 2) throw new Error(`wasm-parts: no single arm for "${op}" in decide`);
       text = text.replace(arm, `        "${op}" if false => `);
     }
-    writeFileSync(join(copy, 'src/core/api.rs'), text);
-    const call = '    crate::core::api::decide(input)';
-    if (empty && !web.includes(call)) throw new Error('wasm-parts: src/web/mod.rs no longer calls decide as expected');
-    writeFileSync(join(copy, 'src/web/mod.rs'), empty ? web.replace(call, '    let _ = input;\n    String::new()') : web);
+    writeFileSync(join(copy, 'src/protocol/api.rs'), text);
+    const call = '    crate::protocol::api::decide(input)';
+    if (empty && !web.includes(call)) throw new Error('wasm-parts: src/npm/mod.rs no longer calls decide as expected');
+    writeFileSync(join(copy, 'src/npm/mod.rs'), empty ? web.replace(call, '    let _ = input;\n    String::new()') : web);
     execFileSync(join(copy, 'scripts/build'), ['--wasm-only'], { env: { ...process.env, SLIM_TARGET_DIR: target }, stdio: ['ignore', 'ignore', 'inherit'] });
     return gzipSize(readFileSync(join(copy, 'target/wasm-pack/core_opt.wasm')));
   };

@@ -4,9 +4,9 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use supabase_workos::core::api;
-use supabase_workos::core::authorize::AuthorizeOptions;
-use supabase_workos::core::pkce::Verifier;
+use supabase_workos::protocol::api;
+use supabase_workos::protocol::authorize::AuthorizeOptions;
+use supabase_workos::protocol::pkce::Verifier;
 
 #[derive(Arbitrary, Debug)]
 struct Input<'a> {

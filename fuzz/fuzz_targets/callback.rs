@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use supabase_workos::core::api;
-use supabase_workos::core::callback::{has_auth_keys, parse, Callback};
+use supabase_workos::protocol::api;
+use supabase_workos::protocol::callback::{has_auth_keys, parse, Callback};
 
 fuzz_target!(|href: &str| {
     let parsed = parse(href);

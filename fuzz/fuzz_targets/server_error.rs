@@ -3,8 +3,8 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use supabase_workos::core::api;
-use supabase_workos::core::session::ErrorBody;
+use supabase_workos::protocol::api;
+use supabase_workos::protocol::session::ErrorBody;
 
 #[derive(Arbitrary, Debug)]
 struct Input {

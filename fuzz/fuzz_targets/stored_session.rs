@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use supabase_workos::core::{api, json};
+use supabase_workos::protocol::{api, json};
 
 fuzz_target!(|text: &str| {
     // The shell only passes text that JSON.parse accepted; serde_json stands in for it here.

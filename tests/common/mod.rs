@@ -184,3 +184,12 @@ pub fn expected_url(case: &Case, challenge: &str) -> Option<String> {
         Expect::Refused(_) => None,
     }
 }
+
+/// The S256 PKCE challenge of a verifier, base64url(SHA-256) without padding: what the shells get
+/// from `crypto.subtle`, computed here by the `sha2` and `base64` crates.
+pub fn s256(verifier: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()))
+}

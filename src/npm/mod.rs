@@ -1,7 +1,7 @@
 //! The wasm-bindgen boundary: one export, [`decide`]. An operation letter and its fields go in as
 //! one string; JSON text comes out, which the JS shell reads with `JSON.parse` (and throws when it
 //! holds an `error`). One string each way keeps the JS glue and the wasm's export shims to one
-//! small copy; the operations and their fields are in [`crate::core::api::decide`]. The browser's
+//! small copy; the operations and their fields are in [`crate::protocol::api::decide`]. The browser's
 //! own parsers (`URL`, `JSON`) and `crypto.getRandomValues` are used by the shell, which passes
 //! their results in.
 
@@ -11,8 +11,8 @@ mod slim;
 use alloc::string::String;
 use wasm_bindgen::prelude::*;
 
-/// Every decision of the core; see [`crate::core::api::decide`].
+/// Every decision of the core; see [`crate::protocol::api::decide`].
 #[wasm_bindgen]
 pub fn decide(input: &str) -> String {
-    crate::core::api::decide(input)
+    crate::protocol::api::decide(input)
 }

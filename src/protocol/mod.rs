@@ -12,5 +12,4 @@ pub mod project;
 pub mod refresh;
 pub mod secret;
 pub mod session;
-pub mod sha256;
 pub mod text;

@@ -154,7 +154,7 @@ pub struct AuthorizeOptions<'a> {
     /// `domainHint`
     pub domain_hint: Option<&'a str>,
     /// `queryParams`, in insertion order, as `URLSearchParams` wrote them (see
-    /// [`crate::core::api::query_pairs`]): sent as written, their keys checked decoded.
+    /// [`crate::protocol::api::query_pairs`]): sent as written, their keys checked decoded.
     pub query_params: Vec<Pair<'a>>,
     /// The S256 challenge for the PKCE flow; `None` for the implicit flow.
     pub code_challenge: Option<&'a str>,

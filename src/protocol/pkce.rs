@@ -1,11 +1,10 @@
-//! PKCE (RFC 7636): a verifier from caller-supplied random bytes and its S256 challenge. In the
-//! browser the shell makes the verifier the same way and its challenge with `crypto.subtle`; the
-//! core checks the verifier's shape ([`Verifier::from_hex`]) and stores it.
+//! PKCE (RFC 7636): a verifier from caller-supplied random bytes. The S256 challenge is the
+//! browser's to compute (`crypto.subtle.digest`, then base64url): the shells hash it there, and the
+//! protocol checks the verifier's shape ([`Verifier::from_hex`]) and stores it.
 
 use alloc::string::String;
 
 use super::encode::hex_digit;
-use super::sha256::sha256;
 
 /// Random bytes that make one verifier: 56 bytes, written as 112 lower-case hex characters,
 /// the same shape supabase-js uses (the server accepts any 43–128 unreserved characters).
@@ -57,37 +56,6 @@ impl Verifier {
         s.push('"');
         s
     }
-
-    /// The S256 challenge: base64url(SHA-256(verifier)) without padding, 43 characters.
-    pub fn challenge(&self) -> String {
-        base64url(&sha256(self.0.as_bytes()))
-    }
-}
-
-/// Base64url without padding (RFC 4648 §5).
-pub fn base64url(data: &[u8]) -> String {
-    fn digit(n: u32) -> char {
-        let n = (n & 63) as u8;
-        char::from(match n {
-            0..=25 => b'A' + n,
-            26..=51 => b'a' + n - 26,
-            52..=61 => b'0' + n - 52,
-            62 => b'-',
-            _ => b'_',
-        })
-    }
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b0 = chunk.first().copied().unwrap_or(0);
-        let b1 = chunk.get(1).copied().unwrap_or(0);
-        let b2 = chunk.get(2).copied().unwrap_or(0);
-        let n = (u32::from(b0) << 16) | (u32::from(b1) << 8) | u32::from(b2);
-        let emit = chunk.len() + 1;
-        for i in 0..emit {
-            out.push(digit(n >> (18 - 6 * i)));
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -95,22 +63,6 @@ mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
-
-    #[test]
-    fn base64url_matches_rfc4648_vectors_without_padding() {
-        let cases: [(&[u8], &str); 7] = [
-            (b"", ""),
-            (b"f", "Zg"),
-            (b"fo", "Zm8"),
-            (b"foo", "Zm9v"),
-            (b"foob", "Zm9vYg"),
-            (b"fooba", "Zm9vYmE"),
-            (b"\xfb\xff\xfe", "-__-"),
-        ];
-        for (input, expected) in cases {
-            assert_eq!(base64url(input), expected);
-        }
-    }
 
     #[test]
     fn verifier_is_112_lower_hex_and_debug_hides_it() {
