@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use clap::{Args, Parser};
 use serde::Deserialize;
 
 use crate::faults::FaultSpec;
@@ -59,70 +60,91 @@ impl Default for Config {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// Every setting, as a flag and as a name in the TOML file (`--site-url` is
+/// `site_url`): clap derives the one, serde the other, from the same field.
+/// Every field is optional so that a flag can win over the file.
+#[derive(Debug, Default, Deserialize, Parser)]
 #[serde(deny_unknown_fields)]
-struct WorkosFile {
-    client_id: Option<String>,
-    client_secret: Option<String>,
+#[command(
+    name = "supabase-workos-emulator",
+    version,
+    about = "Supabase Auth (GoTrue) and WorkOS SSO on loopback"
+)]
+pub struct Settings {
+    /// TOML file with any of the settings below; a flag wins over the file
+    #[arg(long, value_name = "PATH")]
+    #[serde(skip)]
+    pub config: Option<PathBuf>,
+    /// Port on 127.0.0.1 (default 54321; 0 picks a free one)
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+    /// GoTrue's Site URL (default http://localhost:5173)
+    #[arg(long, value_name = "URL")]
+    pub site_url: Option<String>,
+    /// Redirect allow-list entry (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    pub allow: Option<Vec<String>>,
+    /// HS256 secret (default: the Supabase CLI's)
+    #[arg(long, value_name = "SECRET")]
+    pub jwt_secret: Option<String>,
+    /// Access-token lifetime (default 3600)
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+    pub jwt_exp: Option<i64>,
+    /// The anon key to accept and print (default: minted, the `supabase start` one)
+    #[arg(long, value_name = "KEY")]
+    pub anon_key: Option<String>,
+    /// Test users: a TOML file or a directory of them (in the file: `users_file`)
+    #[arg(long = "users", value_name = "PATH")]
+    pub users_file: Option<PathBuf>,
+    /// WorkOS signs the login_hint user (else the first) in at once
+    #[arg(long)]
+    #[serde(default)]
+    pub auto_sign_in: bool,
+    /// New users are refused (error_code signup_disabled)
+    #[arg(long)]
+    #[serde(default)]
+    pub disable_signup: bool,
+    /// GoTrue's refresh-token reuse interval (default 10)
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+    pub refresh_token_reuse_interval: Option<i64>,
+    /// Inject a fault (repeatable; in the file: `faults`)
+    #[arg(long = "fault", value_name = "ENDPOINT=KIND[:COUNT[:SECONDS]]")]
+    pub faults: Option<Vec<String>>,
+    /// Also serve DIR as a static site
+    #[arg(long, value_name = "DIR")]
+    pub serve: Option<PathBuf>,
+    /// Port of that site (default 0: a free one)
+    #[arg(long, value_name = "N")]
+    pub app_port: Option<u16>,
+    /// Extra header on every static response (repeatable; in the file: `app_headers`)
+    #[arg(long = "app-header", value_name = "'Name: value'")]
+    pub app_headers: Option<Vec<String>>,
+    #[command(flatten)]
+    #[serde(default)]
+    pub workos: WorkosSettings,
+    #[arg(skip)]
+    #[serde(default)]
+    pub organizations: Vec<Organization>,
+    #[arg(skip)]
+    #[serde(default)]
+    pub connections: Vec<Connection>,
+    #[arg(skip)]
+    #[serde(default)]
+    pub users: Vec<TestUser>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// `--workos-client-id`, `--workos-client-secret`; `[workos] client_id`,
+/// `client_secret` in the file.
+#[derive(Debug, Default, Deserialize, Args)]
 #[serde(deny_unknown_fields)]
-struct FileConfig {
-    port: Option<u16>,
-    site_url: Option<String>,
-    allow: Option<Vec<String>>,
-    jwt_secret: Option<String>,
-    jwt_exp: Option<i64>,
-    anon_key: Option<String>,
-    auto_sign_in: Option<bool>,
-    disable_signup: Option<bool>,
-    faults: Option<Vec<String>>,
-    refresh_token_reuse_interval: Option<i64>,
-    users_file: Option<String>,
-    serve: Option<String>,
-    app_port: Option<u16>,
-    app_headers: Option<Vec<String>>,
-    workos: Option<WorkosFile>,
-    #[serde(default)]
-    organizations: Vec<Organization>,
-    #[serde(default)]
-    connections: Vec<Connection>,
-    #[serde(default)]
-    users: Vec<TestUser>,
+pub struct WorkosSettings {
+    /// WorkOS client id (default client_emulator)
+    #[arg(long = "workos-client-id", value_name = "ID")]
+    pub client_id: Option<String>,
+    /// WorkOS client secret (default sk_test_emulator)
+    #[arg(long = "workos-client-secret", value_name = "SECRET")]
+    pub client_secret: Option<String>,
 }
-
-/// What `parse_args` decided.
-pub enum Command {
-    Run(Box<Config>),
-    Help,
-    Version,
-}
-
-pub const USAGE: &str = "\
-supabase-workos-emulator: Supabase Auth (GoTrue) and WorkOS SSO on loopback
-
-USAGE: supabase-workos-emulator [FLAGS]
-
-  --config PATH                  TOML file with any of the settings below
-  --port N                       port on 127.0.0.1 (default 54321; 0 picks a free one)
-  --site-url URL                 GoTrue Site URL (default http://localhost:5173)
-  --allow GLOB                   redirect allow-list entry (repeatable)
-  --jwt-secret SECRET            HS256 secret (default: the Supabase CLI's)
-  --jwt-exp SECONDS              access-token lifetime (default 3600)
-  --anon-key KEY                 anon key to accept and print (default: minted)
-  --users PATH                   test users: a TOML file or a directory of them
-  --auto-sign-in                 WorkOS signs the first (or login_hint) user in at once
-  --disable-signup               new users are refused (error_code signup_disabled)
-  --refresh-token-reuse-interval SECONDS   (default 10)
-  --fault ENDPOINT=KIND[:COUNT[:SECONDS]]  inject a fault (repeatable)
-  --serve DIR                    also serve DIR as a static site
-  --app-port N                   port of that site (default 0: a free one)
-  --app-header 'Name: value'     extra header on every static response (repeatable)
-  --workos-client-id ID          (default client_emulator)
-  --workos-client-secret SECRET  (default sk_test_emulator)
-  --help, --version
-";
 
 fn parse_header(h: &str) -> Result<(String, String), String> {
     let (name, value) = h
@@ -160,184 +182,128 @@ fn load_directory(path: &Path) -> Result<Directory, String> {
     Directory::resolve(merged).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn parse_num<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
-    v.parse()
-        .map_err(|_| format!("{flag} expects a number, got {v:?}"))
-}
-
-/// Parses the command line (without the program name).
-pub fn parse_args(args: &[String]) -> Result<Command, String> {
-    // Split `--flag=value` and collect (flag, value) pairs first.
-    let mut pairs: Vec<(String, Option<String>)> = Vec::new();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
-            _ => (arg.clone(), None),
-        };
-        match flag.as_str() {
-            "--help" | "-h" => return Ok(Command::Help),
-            "--version" | "-V" => return Ok(Command::Version),
-            "--auto-sign-in" | "--disable-signup" => pairs.push((flag, None)),
-            "--config"
-            | "--port"
-            | "--site-url"
-            | "--allow"
-            | "--jwt-secret"
-            | "--jwt-exp"
-            | "--anon-key"
-            | "--users"
-            | "--fault"
-            | "--refresh-token-reuse-interval"
-            | "--serve"
-            | "--app-port"
-            | "--app-header"
-            | "--workos-client-id"
-            | "--workos-client-secret" => {
-                let value = match inline {
-                    Some(v) => v,
-                    None => it
-                        .next()
-                        .cloned()
-                        .ok_or_else(|| format!("{flag} needs a value"))?,
-                };
-                pairs.push((flag, Some(value)));
+impl Settings {
+    /// Reads the `--config` file, if any, and resolves flags over file over
+    /// defaults into a validated [`Config`].
+    pub fn resolve(self) -> Result<Config, String> {
+        let file = match &self.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let mut file: Settings =
+                    toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+                // The file's paths are relative to the file.
+                let dir = path.parent().unwrap_or(Path::new("."));
+                file.users_file = file.users_file.map(|p| dir.join(p));
+                file.serve = file.serve.map(|p| dir.join(p));
+                file
             }
-            other => return Err(format!("unknown argument {other:?} (see --help)")),
-        }
+            None => Settings::default(),
+        };
+        self.over(file).into_config()
     }
 
-    let mut cfg = Config::default();
-    let mut file_dir = PathBuf::from(".");
-    let mut file = FileConfig::default();
-    if let Some((_, Some(path))) = pairs.iter().find(|(f, _)| f == "--config") {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-        file = toml::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
-        file_dir = Path::new(path)
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from("."));
-    }
-
-    // The file first…
-    let mut allow: Vec<String> = file.allow.unwrap_or_default();
-    let mut faults: Vec<String> = file.faults.unwrap_or_default();
-    let mut headers: Vec<String> = file.app_headers.unwrap_or_default();
-    let mut users_path: Option<PathBuf> = file.users_file.map(|p| file_dir.join(p));
-    if let Some(v) = file.port {
-        cfg.port = v;
-    }
-    if let Some(v) = file.site_url {
-        cfg.site_url = v;
-    }
-    if let Some(v) = file.jwt_secret {
-        cfg.jwt_secret = v;
-    }
-    if let Some(v) = file.jwt_exp {
-        cfg.jwt_exp = v;
-    }
-    cfg.anon_key = file.anon_key;
-    if let Some(v) = file.auto_sign_in {
-        cfg.auto_sign_in = v;
-    }
-    if let Some(v) = file.disable_signup {
-        cfg.disable_signup = v;
-    }
-    if let Some(v) = file.refresh_token_reuse_interval {
-        cfg.refresh_token_reuse_interval = v;
-    }
-    cfg.serve = file.serve.map(|p| file_dir.join(p));
-    if let Some(v) = file.app_port {
-        cfg.app_port = v;
-    }
-    if let Some(w) = file.workos {
-        if let Some(v) = w.client_id {
-            cfg.workos_client_id = v;
-        }
-        if let Some(v) = w.client_secret {
-            cfg.workos_client_secret = v;
-        }
-    }
-    let inline_dir =
-        !file.users.is_empty() || !file.connections.is_empty() || !file.organizations.is_empty();
-    if inline_dir {
-        cfg.directory = Directory::resolve(DirectoryFile {
+    /// These settings where given, `file`'s elsewhere (a list given here
+    /// replaces the file's).
+    fn over(self, file: Settings) -> Settings {
+        Settings {
+            config: self.config,
+            port: self.port.or(file.port),
+            site_url: self.site_url.or(file.site_url),
+            allow: self.allow.or(file.allow),
+            jwt_secret: self.jwt_secret.or(file.jwt_secret),
+            jwt_exp: self.jwt_exp.or(file.jwt_exp),
+            anon_key: self.anon_key.or(file.anon_key),
+            users_file: self.users_file.or(file.users_file),
+            auto_sign_in: self.auto_sign_in || file.auto_sign_in,
+            disable_signup: self.disable_signup || file.disable_signup,
+            refresh_token_reuse_interval: self
+                .refresh_token_reuse_interval
+                .or(file.refresh_token_reuse_interval),
+            faults: self.faults.or(file.faults),
+            serve: self.serve.or(file.serve),
+            app_port: self.app_port.or(file.app_port),
+            app_headers: self.app_headers.or(file.app_headers),
+            workos: WorkosSettings {
+                client_id: self.workos.client_id.or(file.workos.client_id),
+                client_secret: self.workos.client_secret.or(file.workos.client_secret),
+            },
             organizations: file.organizations,
             connections: file.connections,
             users: file.users,
-        })?;
-    }
-
-    // …then the flags, which win (a repeated list flag replaces the file's list).
-    let (mut flag_allow, mut flag_faults, mut flag_headers) = (Vec::new(), Vec::new(), Vec::new());
-    for (flag, value) in pairs {
-        let v = value.unwrap_or_default();
-        match flag.as_str() {
-            "--port" => cfg.port = parse_num(&flag, &v)?,
-            "--site-url" => cfg.site_url = v,
-            "--allow" => flag_allow.push(v),
-            "--jwt-secret" => cfg.jwt_secret = v,
-            "--jwt-exp" => cfg.jwt_exp = parse_num(&flag, &v)?,
-            "--anon-key" => cfg.anon_key = Some(v),
-            "--users" => users_path = Some(PathBuf::from(v)),
-            "--auto-sign-in" => cfg.auto_sign_in = true,
-            "--disable-signup" => cfg.disable_signup = true,
-            "--fault" => flag_faults.push(v),
-            "--refresh-token-reuse-interval" => {
-                cfg.refresh_token_reuse_interval = parse_num(&flag, &v)?
-            }
-            "--serve" => cfg.serve = Some(PathBuf::from(v)),
-            "--app-port" => cfg.app_port = parse_num(&flag, &v)?,
-            "--app-header" => flag_headers.push(v),
-            "--workos-client-id" => cfg.workos_client_id = v,
-            "--workos-client-secret" => cfg.workos_client_secret = v,
-            _ => {}
         }
     }
-    if !flag_allow.is_empty() {
-        allow = flag_allow;
-    }
-    if !flag_faults.is_empty() {
-        faults = flag_faults;
-    }
-    if !flag_headers.is_empty() {
-        headers = flag_headers;
-    }
-    if let Some(path) = users_path {
-        cfg.directory = load_directory(&path)?;
-    }
 
-    cfg.allow = allow
-        .iter()
-        .map(|p| Glob::compile(p))
-        .collect::<Result<_, _>>()?;
-    cfg.faults = faults
-        .iter()
-        .map(|f| FaultSpec::parse_flag(f))
-        .collect::<Result<_, _>>()?;
-    cfg.app_headers = headers
-        .iter()
-        .map(|h| parse_header(h))
-        .collect::<Result<_, _>>()?;
-    if cfg.jwt_secret.is_empty() {
-        return Err("--jwt-secret must not be empty".into());
+    fn into_config(self) -> Result<Config, String> {
+        let d = Config::default();
+        let mut directory = d.directory;
+        if !self.users.is_empty() || !self.connections.is_empty() || !self.organizations.is_empty()
+        {
+            directory = Directory::resolve(DirectoryFile {
+                organizations: self.organizations,
+                connections: self.connections,
+                users: self.users,
+            })?;
+        }
+        if let Some(path) = &self.users_file {
+            directory = load_directory(path)?;
+        }
+        let cfg = Config {
+            port: self.port.unwrap_or(d.port),
+            site_url: self.site_url.unwrap_or(d.site_url),
+            allow: self
+                .allow
+                .unwrap_or_default()
+                .iter()
+                .map(|p| Glob::compile(p))
+                .collect::<Result<_, _>>()?,
+            jwt_secret: self.jwt_secret.unwrap_or(d.jwt_secret),
+            jwt_exp: self.jwt_exp.unwrap_or(d.jwt_exp),
+            anon_key: self.anon_key,
+            auto_sign_in: self.auto_sign_in,
+            disable_signup: self.disable_signup,
+            faults: self
+                .faults
+                .unwrap_or_default()
+                .iter()
+                .map(|f| FaultSpec::parse_flag(f))
+                .collect::<Result<_, _>>()?,
+            refresh_token_reuse_interval: self
+                .refresh_token_reuse_interval
+                .unwrap_or(d.refresh_token_reuse_interval),
+            flow_state_expiry: d.flow_state_expiry,
+            serve: self.serve,
+            app_port: self.app_port.unwrap_or(d.app_port),
+            app_headers: self
+                .app_headers
+                .unwrap_or_default()
+                .iter()
+                .map(|h| parse_header(h))
+                .collect::<Result<_, _>>()?,
+            workos_client_id: self.workos.client_id.unwrap_or(d.workos_client_id),
+            workos_client_secret: self.workos.client_secret.unwrap_or(d.workos_client_secret),
+            directory,
+        };
+        if cfg.jwt_secret.is_empty() {
+            return Err("--jwt-secret must not be empty".into());
+        }
+        if cfg.jwt_exp <= 0 {
+            return Err("--jwt-exp must be positive".into());
+        }
+        if cfg.refresh_token_reuse_interval < 0 {
+            return Err("--refresh-token-reuse-interval must not be negative".into());
+        }
+        if crate::gourl::GoUrl::parse(&cfg.site_url).is_err() || !cfg.site_url.contains("://") {
+            return Err(format!(
+                "--site-url {:?} is not an absolute URL",
+                cfg.site_url
+            ));
+        }
+        if cfg.serve.as_ref().is_some_and(|d| !d.is_dir()) {
+            return Err("--serve must name a directory".into());
+        }
+        Ok(cfg)
     }
-    if cfg.jwt_exp <= 0 {
-        return Err("--jwt-exp must be positive".into());
-    }
-    if cfg.refresh_token_reuse_interval < 0 {
-        return Err("--refresh-token-reuse-interval must not be negative".into());
-    }
-    if crate::gourl::GoUrl::parse(&cfg.site_url).is_err() || !cfg.site_url.contains("://") {
-        return Err(format!(
-            "--site-url {:?} is not an absolute URL",
-            cfg.site_url
-        ));
-    }
-    if cfg.serve.as_ref().is_some_and(|d| !d.is_dir()) {
-        return Err("--serve must name a directory".into());
-    }
-    Ok(Command::Run(Box::new(cfg)))
 }
 
 #[cfg(test)]
@@ -345,11 +311,10 @@ mod tests {
     use super::*;
 
     fn run(args: &[&str]) -> Result<Config, String> {
-        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        match parse_args(&args)? {
-            Command::Run(c) => Ok(*c),
-            _ => Err("not run".into()),
-        }
+        let args = std::iter::once("supabase-workos-emulator").chain(args.iter().copied());
+        Settings::try_parse_from(args)
+            .map_err(|e| e.to_string())?
+            .resolve()
     }
 
     #[test]

@@ -652,7 +652,7 @@ pub fn logout(app: &App, req: &Req) -> Resp {
 }
 
 /// `GET /health`.
-pub fn health() -> Resp {
+pub fn health(_: &App, _: &Req) -> Resp {
     http::json(
         200,
         crate::json::to_go_json(&json!({

@@ -1,8 +1,13 @@
 //! Request and response plumbing shared by every route: GoTrue's two error
 //! shapes, redirects written as `net/http.Redirect` writes them, CORS.
+//!
+//! [`redirect`] follows `net/http.Redirect` of Go 1.23 (the Go that
+//! supabase/auth builds with): the Location's non-ASCII bytes escaped and, for
+//! GET and HEAD, the body `<a href="…">Found</a>.` and two newlines.
 
+use axum::body::Body;
+use axum::extract::{FromRequest, Request};
 use bytes::Bytes;
-use http_body_util::Full;
 use hyper::header::{HeaderMap, HeaderValue};
 use hyper::{Response, StatusCode};
 use serde::Serialize;
@@ -11,7 +16,18 @@ use crate::gourl::{hex_escape_non_ascii, Values};
 use crate::json::to_go_json;
 
 /// Every response the emulator sends.
-pub type Resp = Response<Full<Bytes>>;
+pub type Resp = axum::response::Response;
+
+/// Largest request body read (anything bigger is refused with 413).
+pub const MAX_BODY: usize = 1 << 20;
+
+/// The answer to a body over [`MAX_BODY`].
+pub fn too_large() -> Resp {
+    json(
+        413,
+        serde_json::json!({"message": "Request body too large"}).to_string(),
+    )
+}
 
 /// A request, fully read.
 pub struct Req {
@@ -22,6 +38,24 @@ pub struct Req {
     pub body: Bytes,
 }
 
+impl<S: Send + Sync> FromRequest<S> for Req {
+    type Rejection = Resp;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Req, Resp> {
+        let (parts, body) = req.into_parts();
+        let body = axum::body::to_bytes(body, MAX_BODY)
+            .await
+            .map_err(|_| too_large())?;
+        Ok(Req {
+            method: parts.method,
+            path: parts.uri.path().to_string(),
+            raw_query: parts.uri.query().unwrap_or("").to_string(),
+            headers: parts.headers,
+            body,
+        })
+    }
+}
+
 impl Req {
     /// `r.URL.Query()`.
     pub fn query(&self) -> Values {
@@ -30,11 +64,7 @@ impl Req {
 
     /// A header as text (empty when absent or not visible ASCII).
     pub fn header(&self, name: &str) -> String {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string()
+        header_text(&self.headers, name)
     }
 
     fn is_form(&self) -> bool {
@@ -209,7 +239,7 @@ fn status(code: u16) -> StatusCode {
 
 /// A response with a body and a content type.
 pub fn respond(code: u16, content_type: &'static str, body: impl Into<Bytes>) -> Resp {
-    let mut resp = Response::new(Full::new(body.into()));
+    let mut resp = Response::new(Body::from(body.into()));
     *resp.status_mut() = status(code);
     resp.headers_mut()
         .insert("content-type", HeaderValue::from_static(content_type));
@@ -223,7 +253,7 @@ pub fn json(code: u16, body: String) -> Resp {
 
 /// An empty response.
 pub fn empty(code: u16) -> Resp {
-    let mut resp = Response::new(Full::new(Bytes::new()));
+    let mut resp = Response::new(Body::empty());
     *resp.status_mut() = status(code);
     resp
 }
@@ -283,12 +313,22 @@ pub fn add_cors(resp: &mut Resp, origin: &str) {
     }
 }
 
-/// The answer to a CORS preflight.
-pub fn preflight(req: &Req) -> Resp {
+/// A header as text (empty when absent or not visible ASCII).
+pub fn header_text(headers: &HeaderMap, name: &str) -> String {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The answer to a CORS preflight on any path: 204, the requested headers
+/// added to the list. tower-http's `CorsLayer` answers differently, so the
+/// headers are written out here.
+pub fn preflight(req: &HeaderMap) -> Resp {
     let mut resp = empty(204);
     let mut allow = ALLOW_HEADERS.to_string();
-    for h in req
-        .header("access-control-request-headers")
+    for h in header_text(req, "access-control-request-headers")
         .split(',')
         .map(|h| h.trim().to_ascii_lowercase())
         .filter(|h| !h.is_empty())
@@ -307,7 +347,7 @@ pub fn preflight(req: &Req) -> Resp {
         headers.insert("access-control-allow-headers", v);
     }
     headers.insert("access-control-max-age", HeaderValue::from_static("0"));
-    add_cors(&mut resp, &req.header("origin"));
+    add_cors(&mut resp, &header_text(req, "origin"));
     resp
 }
 

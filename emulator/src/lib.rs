@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod control;
 pub mod faults;
+pub mod follow;
 pub mod glob;
 pub mod gotrue;
 pub mod gourl;
@@ -96,9 +97,12 @@ pub async fn start(cfg: Config, clock: Arc<Clock>) -> std::io::Result<Emulator> 
         headers: cfg.app_headers.clone(),
     });
     let app = Arc::new(App::new(cfg, clock, format!("http://{auth_addr}")));
-    let mut tasks = vec![tokio::spawn(server::serve(listener, app.clone()))];
+    let mut tasks = vec![tokio::spawn(server::serve(
+        listener,
+        server::router(app.clone()),
+    ))];
     if let (Some(l), Some(site)) = (app_listener, site) {
-        tasks.push(tokio::spawn(static_files::serve(l, Arc::new(site))));
+        tasks.push(tokio::spawn(server::serve(l, static_files::router(&site))));
     }
     Ok(Emulator {
         auth_addr,

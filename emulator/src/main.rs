@@ -3,21 +3,14 @@
 use std::io::Write;
 use std::sync::Arc;
 
+use clap::Parser;
 use supabase_workos_emulator::clock::Clock;
-use supabase_workos_emulator::config::{parse_args, Command, USAGE};
+use supabase_workos_emulator::config::Settings;
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let cfg = match parse_args(&args) {
-        Ok(Command::Run(cfg)) => cfg,
-        Ok(Command::Help) => {
-            print!("{USAGE}");
-            return;
-        }
-        Ok(Command::Version) => {
-            println!("supabase-workos-emulator {}", env!("CARGO_PKG_VERSION"));
-            return;
-        }
+    // `--help` and `--version` print and exit 0; a bad flag exits 2.
+    let cfg = match Settings::parse().resolve() {
+        Ok(cfg) => cfg,
         Err(e) => {
             eprintln!("supabase-workos-emulator: {e}");
             std::process::exit(2);
@@ -34,7 +27,7 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let code = runtime.block_on(run(*cfg));
+    let code = runtime.block_on(run(cfg));
     std::process::exit(code);
 }
 

@@ -3,13 +3,18 @@
 //! `index.html` for directories and for extension-less unknown paths, and
 //! extra headers such as a Content-Security-Policy.
 
+use std::convert::Infallible;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
 
-use hyper::body::Incoming;
-use hyper::header::{HeaderName, HeaderValue};
-use hyper::{Method, Request};
-use tokio::net::TcpListener;
+use axum::extract::Request;
+use axum::middleware::{self, Next};
+use axum::response::IntoResponse;
+use axum::Router;
+use hyper::header::{HeaderName, HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
+use hyper::Method;
+use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::http::{self, Resp};
 
@@ -64,76 +69,109 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// The file a URL path names, if it is inside the root.
-pub fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
-    let decoded = percent_decode(url_path)?;
+/// Whether an unknown path gets `index.html` (a client-side route): no file
+/// extension and nothing that leaves the root.
+pub fn is_app_route(url_path: &str) -> bool {
+    let Some(decoded) = percent_decode(url_path) else {
+        return false;
+    };
     if decoded.contains('\0') || decoded.contains('\\') {
-        return None;
+        return false;
     }
     let rel = Path::new(decoded.trim_start_matches('/'));
-    if rel
-        .components()
-        .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
-    {
-        return None;
-    }
-    let root = root.canonicalize().ok()?;
-    let mut candidate = root.join(rel);
-    if candidate.is_dir() {
-        candidate = candidate.join("index.html");
-    }
-    if !candidate.exists() && rel.extension().is_none() {
-        candidate = root.join("index.html");
-    }
-    let real = candidate.canonicalize().ok()?;
-    (real.starts_with(&root) && real.is_file()).then_some(real)
+    rel.components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+        && rel.extension().is_none()
 }
 
-fn serve_file(site: &Site, method: &Method, path: &str) -> Resp {
-    if method != Method::GET && method != Method::HEAD {
-        return http::respond(405, "text/plain; charset=utf-8", "method not allowed\n");
+/// The static site: tower-http's `ServeDir` (directories get their
+/// `index.html`), `index.html` for unknown extension-less paths, plain-text
+/// 404 and 405 answers, and on every file served `Cache-Control: no-store`
+/// and the `--app-header`s.
+pub fn router(site: &Site) -> Router {
+    let index = site.root.join("index.html");
+    let missing = tower::service_fn(move |req: Request| {
+        let index = index.clone();
+        async move { Ok::<_, Infallible>(not_found(req, index).await) }
+    });
+    let files = ServeDir::new(&site.root)
+        .call_fallback_on_method_not_allowed(true)
+        .fallback(missing);
+    let mut router = Router::new().fallback_service(files);
+    let mut headers = vec![(CACHE_CONTROL, HeaderValue::from_static("no-store"))];
+    headers.extend(site.headers.iter().filter_map(|(name, value)| {
+        Some((
+            HeaderName::from_bytes(name.as_bytes()).ok()?,
+            HeaderValue::from_str(value).ok()?,
+        ))
+    }));
+    for (name, value) in headers {
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            name,
+            move |resp: &Resp| resp.status().is_success().then(|| value.clone()),
+        ));
     }
-    let Some(file) = resolve(&site.root, path) else {
-        return http::respond(404, "text/plain; charset=utf-8", "not found\n");
-    };
-    let Ok(bytes) = std::fs::read(&file) else {
-        return http::respond(404, "text/plain; charset=utf-8", "not found\n");
-    };
-    let body = if method == Method::HEAD {
-        Vec::new()
-    } else {
-        bytes
-    };
-    let mut resp = http::respond(200, mime_for(&file), body);
-    let h = resp.headers_mut();
-    h.insert("cache-control", HeaderValue::from_static("no-store"));
-    for (name, value) in &site.headers {
-        if let (Ok(n), Ok(v)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
-            h.insert(n, v);
-        }
+    router
+        .layer(middleware::from_fn(content_type))
+        .layer(middleware::from_fn(log))
+}
+
+fn text(status: u16, body: &'static str) -> Resp {
+    http::respond(status, "text/plain; charset=utf-8", body)
+}
+
+/// What `ServeDir` did not find: the app's `index.html` for a client-side
+/// route, else 404; any method but GET and HEAD is 405.
+async fn not_found(req: Request, index: PathBuf) -> Resp {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        return text(405, "method not allowed\n");
+    }
+    if is_app_route(req.uri().path()) && index.is_file() {
+        return match ServeFile::new(index).oneshot(req).await {
+            Ok(resp) => resp.into_response(),
+            Err(e) => match e {},
+        };
+    }
+    text(404, "not found\n")
+}
+
+/// The content type from this module's table (`ServeDir` guesses without a
+/// charset): by the URL's extension, or for an `index.html` served in place of
+/// a directory or a client-side route.
+async fn content_type(req: Request, next: Next) -> Resp {
+    let path = req.uri().path().to_string();
+    let mut resp = next.run(req).await;
+    if !resp.status().is_success() {
+        return resp;
+    }
+    let named = (!path.ends_with('/'))
+        .then(|| {
+            Path::new(&path)
+                .extension()
+                .map(|_| mime_for(Path::new(&path)))
+        })
+        .flatten();
+    let served_html = resp
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == b"text/html");
+    let mime = named.or(served_html.then(|| mime_for(Path::new("index.html"))));
+    if let Some(mime) = mime {
+        resp.headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static(mime));
     }
     resp
 }
 
-/// Serves the site until the task is dropped.
-pub async fn serve(listener: TcpListener, site: Arc<Site>) {
-    crate::server::accept(listener, move |req: Request<Incoming>| {
-        let site = site.clone();
-        async move {
-            let resp = serve_file(&site, req.method(), req.uri().path());
-            eprintln!(
-                "[emulator] app {} {} -> {}",
-                req.method(),
-                req.uri().path(),
-                resp.status().as_u16()
-            );
-            Ok::<_, std::convert::Infallible>(resp)
-        }
-    })
-    .await
+async fn log(req: Request, next: Next) -> Resp {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let resp = next.run(req).await;
+    eprintln!(
+        "[emulator] app {method} {path} -> {}",
+        resp.status().as_u16()
+    );
+    resp
 }
 
 #[cfg(test)]
@@ -141,25 +179,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn resolves_inside_root_only() {
-        let root = std::env::temp_dir().join(format!("emu-static-{}", std::process::id()));
-        std::fs::create_dir_all(root.join("pkg")).unwrap();
-        std::fs::write(root.join("index.html"), "<h1>hi</h1>").unwrap();
-        std::fs::write(root.join("pkg/a.wasm"), [0u8, 97, 115, 109]).unwrap();
-        let canon = root.canonicalize().unwrap();
-        assert_eq!(resolve(&root, "/").unwrap(), canon.join("index.html"));
-        assert_eq!(
-            resolve(&root, "/pkg/a.wasm").unwrap(),
-            canon.join("pkg/a.wasm")
-        );
-        assert_eq!(
-            resolve(&root, "/auth/callback").unwrap(),
-            canon.join("index.html")
-        );
-        assert!(resolve(&root, "/missing.js").is_none());
-        assert!(resolve(&root, "/../etc/passwd").is_none());
-        assert!(resolve(&root, "/%2e%2e/etc/passwd").is_none());
-        assert!(resolve(&root, "/%zz").is_none());
+    fn app_routes_and_types() {
+        assert!(is_app_route("/auth/callback"));
+        assert!(is_app_route("/"));
+        assert!(!is_app_route("/missing.js"));
+        assert!(!is_app_route("/../etc/passwd"));
+        assert!(!is_app_route("/%2e%2e/etc/passwd"));
+        assert!(!is_app_route("/%zz"));
         assert_eq!(mime_for(Path::new("x.wasm")), "application/wasm");
         assert_eq!(
             mime_for(Path::new("x.mjs")),

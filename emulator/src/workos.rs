@@ -276,6 +276,62 @@ fn sign_in_page(app: &App, id: &str, connection_id: &str, users: &[&DirUser], hi
     resp
 }
 
+/// What a browser offers on the sign-in page, read back from its markup: the
+/// pending sign-in's id and the users' buttons (`follow` clicks one of them).
+#[derive(Debug, PartialEq)]
+pub struct SignInPage {
+    pub authorization: String,
+    pub users: Vec<OfferedUser>,
+}
+
+/// One user's button on the sign-in page.
+#[derive(Debug, PartialEq)]
+pub struct OfferedUser {
+    pub email: String,
+    pub profile_id: String,
+    pub hinted: bool,
+}
+
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    let value = tag.get(start..)?.split('"').next()?;
+    Some(html_unescape(value))
+}
+
+fn html_unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+impl SignInPage {
+    /// Reads the page [`authorize`] renders; `None` for any other page.
+    pub fn parse(html: &str) -> Option<SignInPage> {
+        let form = html
+            .split("<input type=\"hidden\" name=\"authorization\"")
+            .nth(1)?;
+        let authorization = attribute(form.split('>').next()?, "value")?;
+        let users = html
+            .split("<button type=\"submit\" id=\"user-")
+            .skip(1)
+            .filter_map(|rest| {
+                let tag = rest.split('>').next()?;
+                Some(OfferedUser {
+                    email: attribute(tag, "data-user-email")?,
+                    profile_id: attribute(tag, "data-profile-id")?,
+                    hinted: tag.contains(" data-hinted=\"true\""),
+                })
+            })
+            .collect();
+        Some(SignInPage {
+            authorization,
+            users,
+        })
+    }
+}
+
 fn issue_code(app: &App, user: &DirUser) -> String {
     let code = ids::random_crockford(26);
     app.store().codes.insert(
