@@ -99,7 +99,7 @@ fn sign_in(
     challenge: Option<String>,
 ) -> String {
     // The shell makes the verifier from 56 random bytes and its challenge with crypto.subtle;
-    // here the crate's own PKCE helpers stand in for the latter.
+    // here the sha2 and base64 crates stand in for the latter.
     let verifier = random.and_then(|r| {
         let bytes: [u8; VERIFIER_BYTES] = (*r).try_into().ok()?;
         Some(Verifier::from_random(&bytes))

@@ -24,7 +24,26 @@ struct Parsed {
 }
 
 fn parse(url: &str) -> Option<Parsed> {
-    let (scheme, rest) = url.split_once("://")?;
+    let hierarchical = url
+        .split_once(':')
+        .and_then(|(s, r)| Some(s).zip(r.strip_prefix("//")));
+    let Some((scheme, rest)) = hierarchical else {
+        // `scheme:path` without an authority (`data:`, `com.example.app:/cb`): as the browser's
+        // `URL` reports it, an opaque or path-only URL with an empty host.
+        let (scheme, path) = url.split_once(':')?;
+        let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+        let scheme = scheme.to_ascii_lowercase();
+        return valid.then(|| Parsed {
+            origin: "null".to_owned(),
+            protocol: [scheme.as_str(), ":"].concat(),
+            hostname: String::new(),
+            pathname: path.to_owned(),
+            bare: !path.contains(['?', '#']),
+        });
+    };
     let scheme = scheme.to_ascii_lowercase();
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(end);
@@ -394,12 +413,37 @@ fn bad_urls_are_invalid_options() {
             "{url}"
         );
     }
-    for redirect in ["/relative", "javascript:alert(1)", "ftp://x/y"] {
+    for redirect in [
+        "/relative",
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "blob:https://a.co/0b7e1c2a",
+        "no scheme",
+    ] {
         let opts = json!({ "connection": "c", "redirectTo": redirect });
         assert_eq!(
             build("https://a.co", &opts, None),
             Err(ErrorCode::InvalidOptions),
             "{redirect}"
+        );
+    }
+}
+
+#[test]
+fn custom_scheme_redirects_are_sent_as_supabase_js_sends_them() {
+    // The deep links desktop and mobile shells return through; the server checks its allow list.
+    for (redirect, sent) in [
+        ("myapp://auth/callback", "myapp%3A%2F%2Fauth%2Fcallback"),
+        ("com.example.app:/callback", "com.example.app%3A%2Fcallback"),
+        ("ftp://x/y", "ftp%3A%2F%2Fx%2Fy"),
+    ] {
+        let opts = json!({ "connection": "c", "redirectTo": redirect });
+        let url = build("https://a.co", &opts, None).expect(redirect);
+        assert!(
+            url.contains(&["&redirect_to=", sent, "&"].concat()),
+            "{url}"
         );
     }
 }

@@ -1,15 +1,17 @@
 //! The session decoders on any text the browser's JSON.parse accepted: a stored session, a
-//! `/token` answer, a `/user` answer. Never panics; always JSON for the shell.
+//! `/token` answer, a `/user` answer. Never panics; always JSON for the shell; and every member
+//! the core reads is the one JSON.parse reads (the last of duplicates, keys spelt with escapes).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use supabase_workos::protocol::{api, json};
 
 fuzz_target!(|text: &str| {
-    // The shell only passes text that JSON.parse accepted; serde_json stands in for it here.
-    if serde_json::from_str::<serde_json::Value>(text).is_err() {
+    // The shell only passes text that JSON.parse accepted; serde_json stands in for it here (its
+    // maps, like JSON.parse's objects, keep the last of two members with one key).
+    let Ok(parsed) = serde_json::from_str::<serde_json::Value>(text) else {
         return;
-    }
+    };
     for out in [
         api::stored_session(Some(text), 1_767_225_600_000, 0.5),
         api::token_session(text, 1_767_225_600),
@@ -25,8 +27,8 @@ fuzz_target!(|text: &str| {
         "id",
         "exp",
     ] {
-        if let Some(raw) = json::member(text, key) {
-            serde_json::from_str::<serde_json::Value>(raw).expect("a member is a JSON value");
-        }
+        let ours = json::member(text, key)
+            .map(|raw| serde_json::from_str::<serde_json::Value>(raw).expect("a member is a JSON value"));
+        assert_eq!(ours.as_ref(), parsed.as_object().and_then(|o| o.get(key)), "{key}");
     }
 });

@@ -13,7 +13,7 @@ use super::pkce::Verifier;
 use super::project::{verifier_key, ProjectUrl, UrlParts};
 use super::refresh;
 use super::session::{api_error, jwt_exp, resolve_expiry, ErrorBody, SessionShape};
-use super::text::{cut_or_all, pieces};
+use super::text::{cut, cut_or_all, pieces};
 
 /// `{"error":{…}}` for the shell to throw as a JS `Error`.
 pub fn error_json(e: &Error) -> String {
@@ -170,7 +170,8 @@ pub fn sign_in(
     })())
 }
 
-const NO_EXPIRY: Error = Error::new(
+/// An implicit callback without a usable expiry (`invalid_callback`).
+pub const NO_EXPIRY: Error = Error::new(
     ErrorCode::InvalidCallback,
     "the callback URL has no usable expiry",
 );
@@ -255,15 +256,30 @@ pub fn token_session(text: &str, now: u64) -> String {
     }))
 }
 
-/// Checks a `/user` answer for an implicit sign-in: `{}`, or `invalid_token_response`.
+/// Where a `/user` answer (its JSON text) holds the user: `Some(false)` when it is the user,
+/// `Some(true)` when it wraps one as `{"user":{…}}` (supabase-js reads `data.user ?? data`), `None`
+/// when neither is an object with a non-empty string `id`.
+pub fn user_answer(text: &str) -> Option<bool> {
+    let text = text.trim_ascii();
+    match json::member(text, "user") {
+        Some(inner) if inner != "null" => json::is_user(Some(inner)).then_some(true),
+        _ => json::is_user(Some(text)).then_some(false),
+    }
+}
+
+/// Checks a `/user` answer for an implicit sign-in: `{"wrapped":bool}` (see [`user_answer`]), or
+/// `invalid_token_response`.
 pub fn implicit_user(text: &str) -> String {
-    if json::is_user(Some(text.trim_ascii())) {
-        String::from("{}")
-    } else {
-        error_json(&Error::new(
+    match user_answer(text) {
+        Some(wrapped) => {
+            let mut o = Object::new();
+            o.bool("wrapped", wrapped);
+            o.end()
+        }
+        None => error_json(&Error::new(
             ErrorCode::InvalidTokenResponse,
             "Auth session or user missing",
-        ))
+        )),
     }
 }
 
@@ -384,42 +400,96 @@ pub fn clock_skew_ms(access_token: &str, now_ms: u64, fresh: bool) -> f64 {
 }
 
 /// The fields of one [`decide`] input, in order: NUL-separated; an optional field is empty when
-/// absent and starts with `+` when present.
-struct Fields<'a>(&'a str);
+/// absent and starts with `+` when present. Nothing is guessed: a missing field, a number that is
+/// not a plain integer, a flag other than `0`/`1` or an optional field without its `+` marks the
+/// call `bad`, and [`decide`] then answers `internal_error`.
+struct Fields<'a> {
+    /// What is left to read; `None` once the last field was taken.
+    rest: Option<&'a str>,
+    bad: bool,
+}
 
 impl<'a> Fields<'a> {
     fn str(&mut self) -> &'a str {
-        let (field, rest) = cut_or_all(self.0, 0);
-        self.0 = rest;
-        field
+        let Some(rest) = self.rest else {
+            self.bad = true;
+            return "";
+        };
+        match cut(rest, 0) {
+            Some((field, after)) => {
+                self.rest = Some(after);
+                field
+            }
+            None => {
+                self.rest = None;
+                rest
+            }
+        }
     }
 
     fn opt(&mut self) -> Option<&'a str> {
-        self.str().strip_prefix('+')
+        let field = self.str();
+        let value = field.strip_prefix('+');
+        self.bad |= value.is_none() && !field.is_empty();
+        value
     }
 
     fn uint(&mut self) -> u64 {
-        callback::strict_uint(self.str()).unwrap_or(0)
+        let n = callback::strict_uint(self.str());
+        self.bad |= n.is_none();
+        n.unwrap_or(0)
     }
 
     fn flag(&mut self) -> bool {
-        self.str() == "1"
+        match self.str() {
+            "1" => true,
+            "0" => false,
+            _ => {
+                self.bad = true;
+                false
+            }
+        }
+    }
+
+    /// The free text that ends an operation's fields: all that is left, NULs included.
+    fn tail(&mut self) -> &'a str {
+        let rest = self.rest.take();
+        self.bad |= rest.is_none();
+        rest.unwrap_or("")
     }
 
     /// A URL as the shell passes it: the browser's `protocol`, `origin`, `hostname`, `pathname`,
     /// and `1` when it has neither query nor fragment, joined by newlines (which the URL parser
     /// never leaves in them); absent when it did not parse.
     fn url(&mut self) -> Parts<'a> {
-        let mut it = pieces(self.opt()?, b'\n');
-        Some((
-            it.next()?,
-            it.next()?,
-            it.next()?,
-            it.next()?,
-            it.next() == Some("1"),
-        ))
+        let field = self.opt()?;
+        let mut it = pieces(field, b'\n');
+        let parts = (|| Some((it.next()?, it.next()?, it.next()?, it.next()?, it.next()?)))();
+        self.bad |= parts.is_none_or(|p| !matches!(p.4, "0" | "1")) || it.next().is_some();
+        parts.map(|(protocol, origin, hostname, pathname, bare)| {
+            (protocol, origin, hostname, pathname, bare == "1")
+        })
     }
 }
+
+/// Every operation of [`decide`]: its letter and its fields, one character each: `u` a URL (see
+/// `Fields::url`), `o` optional text, `s` text, `n` a plain integer, `f` a flag (`0`/`1`), `t` free
+/// text to the end (NULs included; last). The JS shell's side of this table is
+/// `pkg-template/src/core.js`, which a test compares with this one.
+pub const OPERATIONS: [(&str, &str); 12] = [
+    ("c", "uooo"),
+    ("s", "uusooooooosooo"),
+    ("e", "nffooooooo"),
+    ("x", "s"),
+    ("r", "nn"),
+    ("b", "nt"),
+    ("t", "nt"),
+    ("u", "t"),
+    ("d", "nnt"),
+    ("v", "t"),
+    ("p", "nt"),
+    ("k", "nft"),
+];
 
 /// A signed integer as JSON text.
 fn int_json(n: i64) -> String {
@@ -432,12 +502,15 @@ fn int_json(n: i64) -> String {
 }
 
 /// The one entry point of the wasm module: an operation letter and its fields (NUL-separated;
-/// see `Fields`) in, JSON text out. The last field of `b`, `t`, `u`, `d`, `v`, `p` and `k` is free text (it may hold NULs);
-/// for the others, more fields than expected means an option held a NUL: `invalid_options`.
+/// see `Fields` and [`OPERATIONS`]) in, JSON text out. A call that does not fit its operation
+/// (an unknown letter, a field missing or left over, a number that does not parse) is the shell's
+/// bug, answered `internal_error`: the shell refuses NULs in options before they get here.
 pub fn decide(input: &str) -> String {
-    let mut f = Fields(input);
-    let op = f.str();
-    let out = match op {
+    let mut f = Fields {
+        rest: Some(input),
+        bad: false,
+    };
+    let out = match f.str() {
         "c" => client(f.url(), f.opt(), f.opt(), f.opt()),
         "s" => {
             let (url, redirect, storage_key) = (f.url(), f.url(), f.str());
@@ -487,32 +560,39 @@ pub fn decide(input: &str) -> String {
         // The free-text ones: fixed fields first, then the text.
         "b" => {
             let now = f.uint();
-            return callback(f.0, now);
+            callback(f.tail(), now)
         }
         "t" => {
             let now = f.uint();
-            return token_session(f.0, now);
+            token_session(f.tail(), now)
         }
-        "u" => return implicit_user(f.0),
+        "u" => implicit_user(f.tail()),
         "d" => {
             let (now_ms, jitter) = (f.uint(), f.uint() as f64 / 1000.0);
-            return stored_session(f.0.strip_prefix('+'), now_ms, jitter);
+            let raw = f.tail();
+            stored_session(raw.strip_prefix('+'), now_ms, jitter)
         }
-        "v" => return verifier(f.0),
+        "v" => verifier(f.tail()),
         "p" => {
             let now_ms = f.uint();
-            return bool_json(implicit_pending(f.0.strip_prefix('+'), now_ms));
+            bool_json(implicit_pending(f.tail().strip_prefix('+'), now_ms))
         }
         "k" => {
             let (now_ms, fresh) = (f.uint(), f.flag());
-            return int_json(clock_skew_ms(f.0, now_ms, fresh) as i64);
+            int_json(clock_skew_ms(f.tail(), now_ms, fresh) as i64)
         }
-        _ => client_error(""),
+        _ => {
+            f.bad = true;
+            String::new()
+        }
     };
-    if f.0.is_empty() {
-        out
+    if f.bad || f.rest.is_some() {
+        error_json(&Error::new(
+            ErrorCode::Internal,
+            "supabase-workos called its core wrongly: this is a bug in supabase-workos, please report it",
+        ))
     } else {
-        error_json(&Error::invalid("an option holds a NUL character"))
+        out
     }
 }
 
@@ -544,13 +624,90 @@ mod tests {
         assert!(ask(&["c", "", "+anon", "", ""]).contains(r#""code":"invalid_options""#));
     }
 
+    fn internal(out: &str) -> bool {
+        out.contains(r#""code":"internal_error""#)
+    }
+
     #[test]
-    fn a_nul_inside_an_option_is_refused_not_shifted() {
+    fn a_nul_inside_an_option_is_a_bug_not_a_shift() {
+        // The shell refuses NULs in options; one that got through anyway shifts no field.
         let out = ask(&[
             "s", PROJECT, "", "k", "+conn_1", "", "", "+a\0b", "", "", "", "", "", "", "",
         ]);
-        assert!(out.contains(r#""code":"invalid_options""#), "{out}");
+        assert!(internal(&out), "{out}");
         assert!(!out.contains("authorize"));
+        // The reported shift: a NUL in `provider` that would have moved `javascript:` into
+        // `redirect_to` when the trailing fields are empty.
+        let shifted = ask(&[
+            "s",
+            PROJECT,
+            "+https:\nhttps://app.example\napp.example\n/cb\n1",
+            "k",
+            "",
+            "",
+            "+GoogleOAuth\0+javascript:alert(document.domain)",
+            "+https://app.example/cb",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]);
+        assert!(internal(&shifted), "{shifted}");
+        assert!(!shifted.contains("javascript"));
+    }
+
+    #[test]
+    fn every_operation_takes_exactly_its_fields() {
+        let sample = |kind: char| match kind {
+            'u' | 'o' | 't' => "",
+            'n' | 'f' => "0",
+            _ => "x",
+        };
+        for (op, kinds) in super::OPERATIONS {
+            let mut fields: alloc::vec::Vec<&str> = alloc::vec![op];
+            fields.extend(kinds.chars().map(sample));
+            let out = ask(&fields);
+            assert!(!internal(&out), "{op}: {out}");
+            // One field short.
+            let short = ask(fields.get(..fields.len() - 1).unwrap_or_default());
+            assert!(internal(&short), "{op} short: {short}");
+            // One field more, where the last one is not free text.
+            if !kinds.ends_with('t') {
+                let mut long = fields.clone();
+                long.push("");
+                assert!(internal(&ask(&long)), "{op} long");
+            }
+            // A number that does not parse, a flag that is neither 0 nor 1, an optional field
+            // without its `+`, a URL with a part missing.
+            for (i, kind) in kinds.chars().enumerate() {
+                let wrong: &[&str] = match kind {
+                    'n' => &["NaN", "-1", "1.5", "", "1e3"],
+                    'f' => &["2", "", "true"],
+                    'o' => &["x"],
+                    'u' => &["+https:\nhttps://a.co\na.co\n/", "x"],
+                    _ => &[],
+                };
+                for w in wrong {
+                    let mut bad = fields.clone();
+                    if let Some(slot) = bad.get_mut(i + 1) {
+                        *slot = w;
+                    }
+                    assert!(internal(&ask(&bad)), "{op} field {i} = {w:?}");
+                }
+            }
+        }
+        // The reported guess: NaN read as 0 gave a 500 delay.
+        assert!(internal(&ask(&["r", "NaN", "1"])));
+        assert!(internal(&ask(&["?"])));
+        assert!(internal(&ask(&[""])));
+        let e = ask(&["?"]);
+        assert!(
+            e.contains(r#""name":"AuthError""#) && e.contains("bug"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -605,7 +762,9 @@ mod tests {
         assert_eq!(ask(&["r", "400", "1"]), "-1");
         assert_eq!(ask(&["p", "1000", "+1000"]), "true");
         assert_eq!(ask(&["p", "1000", ""]), "false");
-        let e = ask(&["e", "400", "1", "1", "+bad_jwt", "", "", "+nope", "", ""]);
+        let e = ask(&[
+            "e", "400", "1", "1", "+bad_jwt", "", "", "+nope", "", "", "",
+        ]);
         assert!(
             e.contains(r#""code":"bad_jwt""#) && e.contains(r#""message":"nope""#),
             "{e}"
@@ -630,8 +789,7 @@ mod tests {
             "{oauth}"
         );
         assert!(e.contains(r#""error":"bad_jwt""#), "{e}");
-        let network = ask(&["e", "0", "0", "0"]);
+        let network = ask(&["e", "0", "0", "0", "", "", "", "", "", "", ""]);
         assert!(network.contains(r#""code":"retryable_fetch_error""#));
-        assert!(ask(&["?"]).contains(r#""code":"invalid_options""#));
     }
 }

@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use super::callback::Pair;
 use super::encode::{form_component, uri_component};
 use super::error::{Error, ErrorCode};
-use super::project::{is_http, ProjectUrl, UrlParts};
+use super::project::{ProjectUrl, UrlParts};
 
 /// A WorkOS OAuth provider name, as WorkOS spells it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -160,6 +160,18 @@ pub struct AuthorizeOptions<'a> {
     pub code_challenge: Option<&'a str>,
 }
 
+/// The schemes a `redirectTo` may not have: each can only run script or content the attacker
+/// chose. Every other absolute URL is sent, as supabase-js sends it, and Supabase Auth checks it
+/// against the project's allow list: `https:` for web apps, `myapp:` or `com.example.app:` for
+/// the deep links that Tauri, Capacitor and Electron apps return through.
+pub const REFUSED_REDIRECT_SCHEMES: [&str; 4] = ["javascript:", "data:", "vbscript:", "blob:"];
+
+/// Whether a `redirectTo` with this scheme (the browser's `protocol`, lower-cased, with its
+/// colon) may be sent.
+pub fn redirect_scheme_allowed(protocol: &str) -> bool {
+    !protocol.is_empty() && !REFUSED_REDIRECT_SCHEMES.contains(&protocol)
+}
+
 fn non_empty(v: Option<&str>) -> Option<&str> {
     v.filter(|s| !s.is_empty())
 }
@@ -169,8 +181,10 @@ impl<'a> AuthorizeRequest<'a> {
     /// did not parse); it is only consulted when `redirect_to` is non-empty.
     pub fn new(opts: AuthorizeOptions<'a>, redirect: Option<UrlParts<'_>>) -> Result<Self, Error> {
         let redirect_to = non_empty(opts.redirect_to);
-        if redirect_to.is_some() && !redirect.is_some_and(|r| is_http(r.protocol)) {
-            return Err(Error::invalid("redirectTo must be an absolute http(s) URL"));
+        if redirect_to.is_some() && !redirect.is_some_and(|r| redirect_scheme_allowed(r.protocol)) {
+            return Err(Error::invalid(
+                "redirectTo must be an absolute URL, and not javascript:, data:, vbscript: or blob:",
+            ));
         }
         let login_hint = non_empty(opts.login_hint);
         let domain_hint = non_empty(opts.domain_hint);

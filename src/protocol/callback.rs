@@ -243,11 +243,17 @@ fn has_auth(part: &[Pair<'_>]) -> bool {
     part.iter().any(|p| is_auth_key(&p.key))
 }
 
+/// The pairs of one `#` segment. `URLSearchParams`, which supabase-js reads the fragment with,
+/// drops one leading `?`: `#?access_token=…` is a callback.
+fn segment_pairs(segment: &str) -> Vec<Pair<'_>> {
+    pairs(segment.strip_prefix('?').unwrap_or(segment))
+}
+
 /// True when the URL holds an auth parameter anywhere: in the query or in any `#` segment.
 pub fn has_auth_keys(href: &str) -> bool {
     let (before_hash, fragment) = cut_or_all(href, b'#');
     let query = cut_or_all(before_hash, b'?').1;
-    has_auth(&pairs(query)) || pieces(fragment, b'#').any(|seg| has_auth(&pairs(seg)))
+    has_auth(&pairs(query)) || pieces(fragment, b'#').any(|seg| has_auth(&segment_pairs(seg)))
 }
 
 /// Parses a callback URL (an absolute URL as `location.href` gives it).
@@ -263,12 +269,14 @@ pub fn parse(href: &str) -> Parsed {
         .map(|f| pieces(f, b'#').collect())
         .unwrap_or_default();
     let query_pairs = pairs(query);
-    let fragment_pairs = pairs(segments.last().copied().unwrap_or_default());
+    let fragment_pairs = segment_pairs(segments.last().copied().unwrap_or_default());
 
     let callback = classify(&query_pairs, &fragment_pairs);
     let cleaned = match &callback {
         Ok(Callback::None) => None,
-        _ if !has_auth(&query_pairs) && !segments.iter().any(|s| has_auth(&pairs(s))) => None,
+        _ if !has_auth(&query_pairs) && !segments.iter().any(|s| has_auth(&segment_pairs(s))) => {
+            None
+        }
         _ => {
             let mut out = String::with_capacity(href.len());
             out.push_str(base);
@@ -276,9 +284,9 @@ pub fn parse(href: &str) -> Parsed {
             // Every segment loses its auth pairs (an app route keeps its text when it has none);
             // a segment left empty leaves no bare `#` behind.
             for segment in &segments {
-                let segment_pairs = pairs(segment);
-                if has_auth(&segment_pairs) {
-                    rebuild(&mut out, '#', &segment_pairs);
+                let kept = segment_pairs(segment);
+                if has_auth(&kept) {
+                    rebuild(&mut out, '#', &kept);
                 } else if !segment.is_empty() {
                     out.push('#');
                     out.push_str(segment);

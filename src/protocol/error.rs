@@ -31,7 +31,8 @@ pub enum ErrorCode {
     /// A network failure, a 5xx, or an answer that is not JSON: worth retrying
     /// (`retryable_fetch_error`, unless the server named a code).
     RetryableFetch,
-    /// There is no session to act on (`session_missing`).
+    /// There is no session to act on (`session_missing`), or the server says the session was
+    /// revoked (its code, `session_not_found`, is kept).
     SessionMissing,
     /// An implicit-flow callback this browser did not start: refused as login CSRF
     /// (`unsolicited_callback`).
@@ -39,6 +40,9 @@ pub enum ErrorCode {
     /// PKCE needs `crypto.subtle`, which browsers give only to secure contexts (https,
     /// localhost) (`insecure_context`).
     InsecureContext,
+    /// The JS shell called the core wrongly: a bug in this library, never the caller's mistake
+    /// (`internal_error`).
+    Internal,
     /// The server refused the request; the code is the server's (`AuthApiError`).
     Api,
     /// The callback URL carries an error from Supabase Auth or WorkOS; the code is the
@@ -63,6 +67,7 @@ impl ErrorCode {
             ErrorCode::SessionMissing => "session_missing",
             ErrorCode::UnsolicitedCallback => "unsolicited_callback",
             ErrorCode::InsecureContext => "insecure_context",
+            ErrorCode::Internal => "internal_error",
             ErrorCode::Api => "unexpected_failure",
             ErrorCode::Redirect => "unspecified_error",
         }
@@ -148,7 +153,13 @@ impl Error {
     pub fn code_str(&self) -> &str {
         let own = self.server.as_ref().and_then(|s| s.code.as_deref());
         match (self.code, own) {
-            (ErrorCode::Api | ErrorCode::Redirect | ErrorCode::RetryableFetch, Some(c)) => c,
+            (
+                ErrorCode::Api
+                | ErrorCode::Redirect
+                | ErrorCode::RetryableFetch
+                | ErrorCode::SessionMissing,
+                Some(c),
+            ) => c,
             (ErrorCode::Redirect, None) => self
                 .server
                 .as_ref()

@@ -156,8 +156,42 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// Whether the JSON string literal `lit` (quotes included) reads as `key`, escapes decoded as
+/// `JSON.parse` decodes them. Only `\uXXXX` can spell a character that `key` (ASCII) holds; any
+/// other escape spells a character no wanted key has.
+fn key_is(lit: &[u8], key: &str) -> bool {
+    let (Some(inner), mut want) = (lit.get(1..lit.len().saturating_sub(1)), key.bytes()) else {
+        return false;
+    };
+    let mut i = 0;
+    while let Some(&c) = inner.get(i) {
+        let got = if c == b'\\' {
+            if inner.get(i + 1) != Some(&b'u') {
+                return false;
+            }
+            let hex = inner
+                .get(i + 2..i + 6)
+                .and_then(|h| core::str::from_utf8(h).ok());
+            i += 6;
+            match hex.and_then(|h| u32::from_str_radix(h, 16).ok()) {
+                Some(n) if n < 0x80 => n as u8,
+                _ => return false,
+            }
+        } else {
+            i += 1;
+            c
+        };
+        if want.next() != Some(got) {
+            return false;
+        }
+    }
+    want.next().is_none()
+}
+
 /// The raw text of the top-level member `key` of a JSON object, or `None` (not an object, no
-/// such member). `text` must be valid JSON. A key written with escapes is not matched.
+/// such member). `text` must be valid JSON. Read as `JSON.parse` reads it, so that the shell and
+/// the core never see two different answers in one text: a key written with `\u` escapes
+/// matches, and of two members with the same key the last one counts.
 pub fn member<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     let b = text.as_bytes();
     let mut i = skip_ws(b, 0);
@@ -165,26 +199,27 @@ pub fn member<'a>(text: &'a str, key: &str) -> Option<&'a str> {
         return None;
     }
     i += 1;
+    let mut last = None;
     loop {
         i = skip_ws(b, i);
         if b.get(i) != Some(&b'"') {
-            return None;
+            return last;
         }
         let key_end = skip_value(b, i);
-        let found = text.get(i + 1..key_end.saturating_sub(1)) == Some(key);
+        let found = b.get(i..key_end).is_some_and(|lit| key_is(lit, key));
         i = skip_ws(b, key_end);
         if b.get(i) != Some(&b':') {
-            return None;
+            return last;
         }
         let start = skip_ws(b, i + 1);
         let end = skip_value(b, start);
         if found {
-            return text.get(start..end).map(str::trim_ascii_end);
+            last = text.get(start..end).map(str::trim_ascii_end);
         }
         i = skip_ws(b, end);
         match b.get(i) {
             Some(b',') => i += 1,
-            _ => return None,
+            _ => return last,
         }
     }
 }
@@ -249,6 +284,31 @@ mod tests {
         assert!(!is_user(Some(r#"{"id":""}"#)));
         assert!(!is_user(Some(r#"{"id":5}"#)));
         assert!(!is_user(Some("null")));
+    }
+
+    #[test]
+    fn members_read_as_json_parse_reads_them() {
+        // The last of two members counts, as in JSON.parse.
+        let twice = r#"{"user":{"id":"u"},"access_token":"a","user":null}"#;
+        assert_eq!(member(twice, "user"), Some("null"));
+        assert!(!is_user(member(twice, "user")));
+        assert_eq!(member(r#"{"exp":1,"exp":2}"#, "exp"), Some("2"));
+        assert_eq!(member(r#"{"exp":1,"exp":2,"iat":3}"#, "exp"), Some("2"));
+        // Keys spelt with escapes are the same keys.
+        assert_eq!(member(r#"{"exp":1,"\u0065xp":2}"#, "exp"), Some("2"));
+        assert_eq!(
+            member(r#"{"\u0075\u0073er":{"id":"x"}}"#, "user"),
+            Some(r#"{"id":"x"}"#)
+        );
+        assert_eq!(member(r#"{"\u0055ser":1}"#, "user"), None);
+        // Other escapes spell characters no wanted key has.
+        assert_eq!(member(r#"{"us\ner":1,"u\"":2}"#, "user"), None);
+        assert_eq!(
+            member(r#"{"user\u0000":1,"use":2,"users":3}"#, "user"),
+            None
+        );
+        assert!(!is_user(Some(r#"{"id":"u","id":5}"#)));
+        assert!(is_user(Some(r#"{"id":5,"\u0069d":"u"}"#)));
     }
 
     #[test]

@@ -163,8 +163,12 @@ pub fn api_error(status: u16, body: Option<ErrorBody>, versioned: bool) -> Error
         message: body.messages.into_iter().flat_map(named).next(),
         error: named(body.error),
     };
+    // supabase-js throws AuthSessionMissingError for `session_not_found` (a revoked session), and
+    // apps check for it by that name.
     let kind = if status >= 500 {
         ErrorCode::RetryableFetch
+    } else if detail.code.as_deref() == Some("session_not_found") {
+        ErrorCode::SessionMissing
     } else {
         ErrorCode::Api
     };
