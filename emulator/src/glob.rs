@@ -1,5 +1,5 @@
-//! The allow-list globs GoTrue compiles with `github.com/gobwas/glob` and the
-//! separators `.` and `/`: `*` stops at a separator, `**` does not, `?` is one
+//! The allow-list globs GoTrue compiles with `github.com/gobwas/glob` v0.2.3
+//! (its only release) and the separators `.` and `/`: `*` stops at a separator, `**` does not, `?` is one
 //! non-separator character, `[a-z]`/`[!x]` a class, `{a,b}` alternatives and
 //! `\` escapes. A pattern matches the whole string.
 

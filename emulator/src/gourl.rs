@@ -1,4 +1,5 @@
-//! The parts of Go's `net/url` that decide GoTrue's bytes on the wire.
+//! The parts of Go's `net/url` that decide GoTrue's bytes on the wire,
+//! following `net/url` of Go 1.23 (the Go that supabase/auth builds with).
 //!
 //! GoTrue builds every redirect with `url.Parse`, `url.Values.Encode` and
 //! `URL.String`, so the emulator re-implements exactly those (query parsing

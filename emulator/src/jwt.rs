@@ -1,4 +1,8 @@
-//! HS256 JSON Web Tokens, as GoTrue signs and checks its access tokens.
+//! HS256 JSON Web Tokens, as GoTrue signs and checks its access tokens with
+//! `github.com/golang-jwt/jwt/v5`: the header is `{"alg":"HS256","typ":"JWT"}`
+//! in that order (v5 marshals its header map, whose keys Go sorts), which is
+//! also the header of the Supabase CLI's anon key; the claims keep the field
+//! order of their Go struct.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
