@@ -343,8 +343,73 @@ mod tests {
         let d = run(&[]).unwrap();
         assert_eq!((d.port, d.jwt_exp), (54321, 3600));
         assert!(run(&["--nope"]).is_err());
+        assert!(run(&["--help"]).is_err());
         assert!(run(&["--port"]).is_err());
         assert!(run(&["--fault", "token=teapot"]).is_err());
         assert!(run(&["--app-header", "no colon"]).is_err());
+    }
+
+    #[test]
+    fn every_file_name_of_the_readme_is_read() {
+        let dir = std::env::temp_dir().join(format!("emu-cfg-names-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("site")).unwrap();
+        std::fs::write(
+            dir.join("users.toml"),
+            "[[connections]]\nid = \"conn_x\"\nname = \"X\"\ntype = \"OktaSAML\"\n\n[[users]]\nemail = \"x@example.com\"\nconnection = \"conn_x\"\n",
+        )
+        .unwrap();
+        let path = dir.join("c.toml");
+        std::fs::write(
+            &path,
+            "port = 0\nsite_url = \"http://127.0.0.1:3000\"\nallow = [\"http://a/*\"]\n\
+             jwt_secret = \"s3cret\"\njwt_exp = 50\nanon_key = \"k\"\nauto_sign_in = true\n\
+             disable_signup = true\nrefresh_token_reuse_interval = 3\nfaults = [\"token=500:3\"]\n\
+             users_file = \"users.toml\"\nserve = \"site\"\napp_port = 7\n\
+             app_headers = [\"X-A: 1\"]\n[workos]\nclient_id = \"cid\"\nclient_secret = \"cs\"\n",
+        )
+        .unwrap();
+        let c = run(&["--config", path.to_str().unwrap()]).unwrap();
+        assert_eq!(c.site_url, "http://127.0.0.1:3000");
+        assert_eq!((c.jwt_secret.as_str(), c.jwt_exp), ("s3cret", 50));
+        assert_eq!(c.anon_key.as_deref(), Some("k"));
+        assert!(c.auto_sign_in && c.disable_signup);
+        assert_eq!((c.refresh_token_reuse_interval, c.app_port), (3, 7));
+        assert_eq!(c.faults.len(), 1);
+        assert_eq!(c.serve, Some(dir.join("site")));
+        assert_eq!(c.app_headers, vec![("X-A".to_string(), "1".to_string())]);
+        assert_eq!(
+            (c.workos_client_id.as_str(), c.workos_client_secret.as_str()),
+            ("cid", "cs")
+        );
+        assert!(c.directory.connection("conn_x").is_some());
+        assert!(c.directory.connection("conn_emulator_okta").is_none());
+
+        // The same names as flags win.
+        let c = run(&[
+            "--config",
+            path.to_str().unwrap(),
+            "--jwt-secret=other",
+            "--fault",
+            "user=503",
+            "--fault",
+            "all=down",
+            "--workos-client-id",
+            "id2",
+            "--app-header",
+            "X-B: 2",
+            "--users",
+            dir.join("users.toml").to_str().unwrap(),
+        ])
+        .unwrap();
+        assert_eq!(c.jwt_secret, "other");
+        assert_eq!(c.faults.len(), 2);
+        assert_eq!(
+            (c.workos_client_id.as_str(), c.workos_client_secret.as_str()),
+            ("id2", "cs")
+        );
+        assert_eq!(c.app_headers, vec![("X-B".to_string(), "2".to_string())]);
+
+        std::fs::write(&path, "config = \"x.toml\"\n").unwrap();
+        assert!(run(&["--config", path.to_str().unwrap()]).is_err());
     }
 }

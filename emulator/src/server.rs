@@ -138,7 +138,7 @@ pub fn router(app: Arc<App>) -> Router {
         let app = app.clone();
         move |name, methods| endpoint(&app, name, methods)
     };
-    Router::new()
+    let routes = Router::new()
         .route("/", route(None, get(Call(control::index))))
         .route(
             "/auth/v1/authorize",
@@ -214,9 +214,14 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/__emulator/follow", control_route(post(follow::follow)))
         .route("/__emulator/redirected", any(Call(control::redirected)))
         .fallback(Call(not_found).layer(middleware::from_fn_with_state(app.clone(), apikey)))
-        .layer(middleware::from_fn(answer_preflight))
+        .with_state(app);
+    // Around the whole router (`Router::layer` would wrap each route, inside
+    // the `Allow` header axum adds to a 405).
+    let outer = tower::ServiceBuilder::new()
         .layer(middleware::from_fn(wire))
-        .with_state(app)
+        .layer(middleware::from_fn(answer_preflight))
+        .service(routes);
+    Router::new().fallback_service(outer)
 }
 
 /// A GoTrue or WorkOS route: unlisted methods get the 405, then the gateway's

@@ -91,21 +91,13 @@ async fn error_shapes_apikey_and_cors() {
     assert_eq!(grant.body, r#"{"error":"unsupported_grant_type"}"#);
 
     let pre = emu
-        .req(
-            "OPTIONS",
+        .preflight(
             "/auth/v1/token?grant_type=pkce",
-            &[
-                ("origin", "http://localhost:5173"),
-                ("access-control-request-method", "POST"),
-                (
-                    "access-control-request-headers",
-                    "apikey, authorization, content-type, x-client-info, x-supabase-api-version",
-                ),
-            ],
-            "",
+            "http://localhost:5173",
+            "POST",
+            "apikey, authorization, content-type, x-client-info, x-supabase-api-version",
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(pre.status, 204);
     assert_eq!(
         pre.header("access-control-allow-origin"),
@@ -146,4 +138,92 @@ async fn error_shapes_apikey_and_cors() {
         normal.header("access-control-expose-headers"),
         "x-supabase-api-version"
     );
+}
+
+#[tokio::test]
+async fn method_not_allowed_not_found_and_too_large() {
+    let emu = Emu::start(|_| {}).await;
+    let anon = emu.anon();
+    // GoTrue's 405: its error shape, no Allow header; HEAD is not GET.
+    for (method, path) in [
+        ("POST", "/auth/v1/authorize"),
+        ("HEAD", "/auth/v1/authorize"),
+        ("PUT", "/auth/v1/callback"),
+        ("GET", "/sso/token"),
+        ("DELETE", "/"),
+    ] {
+        let r = emu.req(method, path, &[], "").await.unwrap();
+        assert_eq!(r.status, 405, "{method} {path}");
+        assert_eq!(r.header("allow"), "", "{method} {path}");
+        if method != "HEAD" {
+            assert_eq!(
+                r.body,
+                r#"{"code":405,"error_code":"validation_failed","msg":"Method not allowed"}"#
+            );
+        }
+    }
+    // Behind the gateway the apikey comes first, then the 405.
+    let r = emu.req("GET", "/auth/v1/token", &[], "").await.unwrap();
+    assert_eq!(r.status, 401);
+    let r = emu
+        .req(
+            "GET",
+            "/auth/v1/token",
+            &[("apikey", &anon), ("x-supabase-api-version", "2024-01-01")],
+            "",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (
+            405,
+            r#"{"code":"validation_failed","message":"Method not allowed"}"#
+        )
+    );
+    // A wrong method still counts and can be faulted, as the endpoint does.
+    assert_eq!(
+        emu.get("/__emulator/stats").await.json()["requests"]["authorize"],
+        2
+    );
+
+    // Unknown paths: the apikey under /auth/v1/ (but /verify), else 404.
+    let r = emu.req("GET", "/auth/v1/nope", &[], "").await.unwrap();
+    assert_eq!(r.status, 401);
+    let r = emu
+        .req("GET", "/auth/v1/nope", &[("apikey", &anon)], "")
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (
+            404,
+            r#"{"code":404,"error_code":"not_found","msg":"Not found"}"#
+        )
+    );
+    assert_eq!(emu.get("/auth/v1/verify").await.status, 404);
+    assert_eq!(emu.get("/auth/v1/user?apikey=nope").await.status, 401);
+    let control = emu.req("PUT", "/__emulator/stats", &[], "").await.unwrap();
+    assert_eq!(
+        (control.status, control.json()),
+        (404, json!({"error": "unknown control endpoint"}))
+    );
+    assert_eq!(emu.get("/__emulator/nope").await.status, 404);
+
+    // Bodies past 1 MiB, on any path.
+    let big = "x".repeat((1 << 20) + 1);
+    let r = emu
+        .req(
+            "POST",
+            "/auth/v1/token?grant_type=pkce",
+            &[("origin", "http://a.example")],
+            &big,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (413, r#"{"message":"Request body too large"}"#)
+    );
+    assert_eq!(r.header("access-control-allow-origin"), "http://a.example");
 }

@@ -154,14 +154,7 @@ async fn pkce_with_connection_end_to_end() {
     // The same profile signs in again: same Supabase user.
     let (_, back2) = dance(&emu, &q, "ada@example.com").await;
     let code2 = query_of(&back2).get("code").unwrap();
-    let r2 = emu
-        .rest(
-            "POST",
-            "/auth/v1/token?grant_type=pkce",
-            None,
-            &json!({"auth_code": code2, "code_verifier": VERIFIER}).to_string(),
-        )
-        .await;
+    let r2 = emu.pkce_token(&code2).await;
     assert_eq!(r2.json()["user"]["id"], user["id"]);
 }
 
@@ -236,14 +229,7 @@ async fn oauth_provider_both_flows() {
     assert!(!wq.has("workos_provider"));
     assert_eq!(workos_url.matches("provider=").count(), 1);
     let code = query_of(&back).get("code").unwrap();
-    let s = emu
-        .rest(
-            "POST",
-            "/auth/v1/token?grant_type=pkce",
-            None,
-            &json!({"auth_code": code, "code_verifier": VERIFIER}).to_string(),
-        )
-        .await;
+    let s = emu.pkce_token(&code).await;
     assert_eq!(s.status, 200, "{}", s.body);
     let md = &s.json()["user"]["user_metadata"];
     assert_eq!(

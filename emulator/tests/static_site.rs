@@ -48,3 +48,45 @@ async fn static_site_and_ready_line() {
     assert_eq!(json["anon_key"], emu.anon());
     assert!(line.starts_with("READY {\"auth_url\":"));
 }
+
+#[tokio::test]
+async fn static_site_routes_errors_and_headers() {
+    let dir = std::env::temp_dir().join(format!("emu-site-routes-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("docs")).unwrap();
+    std::fs::write(dir.join("index.html"), "<p>app</p>").unwrap();
+    std::fs::write(dir.join("docs/index.html"), "<p>docs</p>").unwrap();
+    let emu = Emu::start(|c| {
+        c.serve = Some(dir.clone());
+        c.app_headers = vec![("X-Frame-Options".into(), "DENY".into())];
+    })
+    .await;
+    let app = emu.e.app_addr.unwrap();
+    let get = |path: &'static str| send(app, "GET", path, &[], "");
+
+    // A client-side route gets the app; a directory its own index.html.
+    let route = get("/auth/callback").await.unwrap();
+    assert_eq!((route.status, route.body.as_str()), (200, "<p>app</p>"));
+    assert_eq!(route.header("content-type"), "text/html; charset=utf-8");
+    assert_eq!(route.header("cache-control"), "no-store");
+    assert_eq!(route.header("x-frame-options"), "DENY");
+    assert_eq!(get("/docs/").await.unwrap().body, "<p>docs</p>");
+
+    // A missing file, a way out of the root, another method: plain text, no extra headers.
+    for (method, path, status, body) in [
+        ("GET", "/missing.js", 404, "not found\n"),
+        ("GET", "/%2e%2e/Cargo.toml", 404, "not found\n"),
+        ("GET", "/%2e%2e/etc/passwd", 404, "not found\n"),
+        ("POST", "/", 405, "method not allowed\n"),
+    ] {
+        let r = send(app, method, path, &[], "").await.unwrap();
+        assert_eq!(
+            (r.status, r.body.as_str()),
+            (status, body),
+            "{method} {path}"
+        );
+        assert_eq!(r.header("content-type"), "text/plain; charset=utf-8");
+        assert_eq!(r.header("x-frame-options"), "", "{path}");
+    }
+    let head = send(app, "HEAD", "/", &[], "").await.unwrap();
+    assert_eq!((head.status, head.body.as_str()), (200, ""));
+}

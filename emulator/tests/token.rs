@@ -16,14 +16,7 @@ async fn flow_state_expires_after_300_seconds() {
     let (_, back) = dance(&emu, &q, "ada@example.com").await;
     let code = query_of(&back).get("code").unwrap();
     emu.clock.advance_ms(301_000);
-    let r = emu
-        .rest(
-            "POST",
-            "/auth/v1/token?grant_type=pkce",
-            None,
-            &json!({"auth_code": code, "code_verifier": VERIFIER}).to_string(),
-        )
-        .await;
+    let r = emu.pkce_token(&code).await;
     assert_eq!(r.status, 422);
     assert_eq!(
         r.json(),

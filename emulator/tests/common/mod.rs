@@ -47,6 +47,29 @@ pub struct Emu {
 }
 
 impl Emu {
+    /// `POST /token?grant_type=pkce` with [`VERIFIER`].
+    pub async fn pkce_token(&self, code: &str) -> Res {
+        let body = json!({"auth_code": code, "code_verifier": VERIFIER}).to_string();
+        self.rest("POST", "/auth/v1/token?grant_type=pkce", None, &body)
+            .await
+    }
+
+    /// A CORS preflight from `origin` asking for `headers`.
+    pub async fn preflight(&self, path: &str, origin: &str, method: &str, headers: &str) -> Res {
+        self.req(
+            "OPTIONS",
+            path,
+            &[
+                ("origin", origin),
+                ("access-control-request-method", method),
+                ("access-control-request-headers", headers),
+            ],
+            "",
+        )
+        .await
+        .unwrap()
+    }
+
     pub async fn start(tweak: impl FnOnce(&mut Config)) -> Emu {
         let mut cfg = Config {
             port: 0,
@@ -232,14 +255,7 @@ pub async fn signed_in(emu: &Emu) -> Value {
     );
     let (_, back) = dance(emu, &q, "ada@example.com").await;
     let code = query_of(&back).get("code").unwrap();
-    emu.rest(
-        "POST",
-        "/auth/v1/token?grant_type=pkce",
-        None,
-        &json!({"auth_code": code, "code_verifier": VERIFIER}).to_string(),
-    )
-    .await
-    .json()
+    emu.pkce_token(&code).await.json()
 }
 
 pub async fn add_fault(emu: &Emu, body: Value) -> Res {
