@@ -267,6 +267,8 @@ fn exactly_one_selector() {
     let cases = [
         (json!({}), "missing_selector"),
         (json!({ "connection": "" }), "missing_selector"),
+        (json!({ "connection": "  " }), "missing_selector"),
+        (json!({ "organization": "\t\n" }), "missing_selector"),
         (
             json!({ "connection": null, "queryParams": { "login_hint": "a@b.c" } }),
             "missing_selector",
@@ -294,6 +296,27 @@ fn exactly_one_selector() {
             "{opts}"
         );
     }
+}
+
+#[test]
+fn a_blank_selector_is_not_given_and_scopes_go_once() {
+    let url = build(
+        "https://a.co",
+        &json!({ "connection": " ", "organization": "org_1" }),
+        None,
+    );
+    assert!(url.expect("url").ends_with("&organization=org_1"));
+    // `scopes` from the option and again from queryParams would send it twice.
+    let twice =
+        json!({ "connection": "c", "scopes": "openid", "queryParams": { "scopes": "email" } });
+    assert_eq!(
+        build("https://a.co", &twice, None),
+        Err(ErrorCode::InvalidOptions)
+    );
+    let once = json!({ "connection": "c", "queryParams": { "scopes": "email" } });
+    assert!(build("https://a.co", &once, None)
+        .expect("url")
+        .ends_with("&connection=c&scopes=email"));
 }
 
 #[test]

@@ -15,7 +15,7 @@ fuzz_target!(|text: &str| {
     for out in [
         api::stored_session(Some(text), 1_767_225_600_000, 0.5),
         api::token_session(text, 1_767_225_600),
-        api::implicit_user(text),
+        api::checked_user(text, Some("u"), "x.eyJzdWIiOiJ1In0.x"),
     ] {
         serde_json::from_str::<serde_json::Value>(&out).expect("JSON");
     }

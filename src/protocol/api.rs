@@ -85,8 +85,12 @@ pub fn client(
 ) -> String {
     result((|| {
         let project = project(url)?;
-        if key.is_some_and(str::is_empty) {
-            return Err(Error::invalid("supabaseKey must be a non-empty string"));
+        // A key with a control character (a CR or LF pasted with it) cannot go in a header: every
+        // request would fail as a network error. Refused here, where the mistake is.
+        if key.is_some_and(|k| k.is_empty() || k.bytes().any(|b| b < 0x20 || b == 0x7f)) {
+            return Err(Error::invalid(
+                "supabaseKey must be a non-empty string without control characters",
+            ));
         }
         let pkce = match flow_type {
             None | Some("pkce") => true,
@@ -130,10 +134,15 @@ fn pure_challenge<'a>(
 }
 
 /// The authorize URL and, for PKCE, the verifier to store: `{"url","verifierKey"?,
-/// "verifierValue"?,"warn"}`. The caller's `flowType` and `challenge` decide the PKCE challenge
-/// (`opts.code_challenge` is set here). `signInWithWorkOS` also passes the `verifier` it hashed
-/// (112 hex characters of 56 random bytes; the browser's `crypto.subtle` makes the S256
-/// challenge), which is checked and comes back with the key to store it under.
+/// "verifierValue"?,"nonce"?,"warn"}`. The caller's `flowType` and `challenge` decide the PKCE
+/// challenge (`opts.code_challenge` is set here). `signInWithWorkOS` also passes the `verifier` it
+/// hashed (112 hex characters of 56 random bytes; the browser's `crypto.subtle` makes the S256
+/// challenge), which is checked and comes back with the key to store it under; or, for the
+/// implicit flow, a `nonce` (32 hex characters of 16 random bytes) and the `page` it runs on.
+/// The nonce goes into `redirect_to` as a fragment segment of its own ([`callback::NONCE_KEY`]),
+/// after `redirectTo` or, without one, after the page's URL (without its fragment): only the
+/// callback that brings it back is accepted ([`implicit_pending`]). It comes back as `nonce`, for
+/// the shell to store as the pending sign-in's marker.
 #[allow(clippy::too_many_arguments)]
 pub fn sign_in(
     url: Parts<'_>,
@@ -143,6 +152,8 @@ pub fn sign_in(
     verifier: Option<&str>,
     flow_type: Option<&str>,
     challenge: Option<&str>,
+    nonce: Option<&str>,
+    page: Option<&str>,
 ) -> String {
     result((|| {
         let project = project(url)?;
@@ -154,24 +165,47 @@ pub fn sign_in(
             },
             None => None,
         };
+        let nonce = match nonce {
+            Some(n) if challenge.is_none() && valid_nonce(n) => Some(n),
+            Some(_) => return Err(Error::invalid("a nonce is for the implicit flow: 32 hex")),
+            None => None,
+        };
         let opts = AuthorizeOptions {
             code_challenge: challenge,
             ..opts
         };
+        // Checked as the caller wrote it; then the nonce is added.
         let req = AuthorizeRequest::new(opts, url_parts(redirect))?;
+        let warn = req.redirect_has_fragment();
+        let with_nonce = nonce.map(|n| {
+            let base = req
+                .redirect_to()
+                .unwrap_or(cut_or_all(page.unwrap_or_default(), b'#').0);
+            [base, "#", callback::NONCE_KEY, "=", n].concat()
+        });
+        let req = match &with_nonce {
+            Some(r) => req.redirected(r),
+            None => req,
+        };
         let mut out = Object::new();
         out.str("url", &req.url(&project));
         if let Some(v) = verifier {
             out.str("verifierKey", &verifier_key(storage_key))
                 .str("verifierValue", &v.stored_json());
         }
-        out.bool("warn", req.redirect_has_fragment());
+        out.opt("nonce", nonce).bool("warn", warn);
         Ok(out.end())
     })())
 }
 
-/// An implicit callback without a usable expiry (`invalid_callback`).
-pub const NO_EXPIRY: Error = Error::new(
+/// The implicit flow's nonce: 32 lower-case hex characters, from 16 random bytes.
+fn valid_nonce(n: &str) -> bool {
+    n.len() == 32
+        && n.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+const NO_EXPIRY: Error = Error::new(
     ErrorCode::InvalidCallback,
     "the callback URL has no usable expiry",
 );
@@ -211,7 +245,8 @@ pub fn callback(href: &str, now: u64) -> String {
                 .str("refresh_token", p.refresh_token.expose())
                 .str("token_type", &p.token_type)
                 .close()
-                .bool("recovery", p.recovery);
+                .bool("recovery", p.recovery)
+                .opt("nonce", p.nonce.as_deref());
             "implicit"
         }
         Ok((Callback::Pkce { code, flow_id }, _)) => {
@@ -267,20 +302,42 @@ pub fn user_answer(text: &str) -> Option<bool> {
     }
 }
 
-/// Checks a `/user` answer for an implicit sign-in: `{"wrapped":bool}` (see [`user_answer`]), or
-/// `invalid_token_response`.
-pub fn implicit_user(text: &str) -> String {
-    match user_answer(text) {
-        Some(wrapped) => {
-            let mut o = Object::new();
-            o.bool("wrapped", wrapped);
-            o.end()
-        }
-        None => error_json(&Error::new(
+/// Checks a `/user` answer (its JSON text) against the session it was asked for: the user must be
+/// an object with a non-empty string `id` (bare, or wrapped as `{"user":{…}}`), that `id` must be
+/// the `sub` of the `access_token` the request carried and, when the session already names its
+/// user (`user_id`, for `getUser`), that one too. A cache that ignores `Authorization`, or a
+/// server that answers with someone else, is refused. `{"wrapped":bool}` (see [`user_answer`]),
+/// or `invalid_token_response`.
+pub fn checked_user(text: &str, user_id: Option<&str>, access_token: &str) -> String {
+    let text = text.trim_ascii();
+    let Some(wrapped) = user_answer(text) else {
+        return error_json(&Error::new(
             ErrorCode::InvalidTokenResponse,
             "Auth session or user missing",
-        )),
+        ));
+    };
+    let user = if wrapped {
+        json::member(text, "user").unwrap_or_default()
+    } else {
+        text
+    };
+    let id = json::member(user, "id");
+    let sub = super::session::jwt_payload(access_token);
+    let sub = sub.as_deref().and_then(|p| json::member(p, "sub"));
+    let named = |want: &str| {
+        id.and_then(|i| i.strip_prefix('"'))
+            .and_then(|i| i.strip_suffix('"'))
+            == Some(want)
+    };
+    if id.is_none() || id != sub || !user_id.is_none_or(named) {
+        return error_json(&Error::new(
+            ErrorCode::InvalidTokenResponse,
+            "the /user answer is not the user of this session",
+        ));
     }
+    let mut o = Object::new();
+    o.bool("wrapped", wrapped);
+    o.end()
 }
 
 /// Reads a stored session (its raw text, `None` when nothing is stored, `Some("")` when it is not
@@ -314,15 +371,16 @@ pub fn request_error(status: u16, body: Option<ErrorBody>, versioned: bool) -> S
 }
 
 /// A stored PKCE verifier (the JSON-decoded string, supabase-js's `verifier[/redirectType]`):
-/// `{"verifier","recovery"}`, or `{}` when it is empty.
+/// `{"verifier"}`, or `{}` when it is empty. The redirect type is dropped: this library starts no
+/// password-recovery flow, so a `/recovery` (or `/PASSWORD_RECOVERY`) suffix can only have been
+/// planted, and must not turn a sign-in into a `PASSWORD_RECOVERY` event.
 pub fn verifier(stored: &str) -> String {
-    let (verifier, kind) = cut_or_all(stored, b'/');
+    let (verifier, _) = cut_or_all(stored, b'/');
     if verifier.is_empty() {
         return String::from("{}");
     }
     let mut o = Object::new();
-    o.str("verifier", verifier)
-        .bool("recovery", kind == "recovery");
+    o.str("verifier", verifier);
     o.end()
 }
 
@@ -362,26 +420,22 @@ pub fn refresh_retry(status: u16, attempt: u32) -> f64 {
     }
 }
 
-/// How long a sign-in started with the implicit flow may take to come back.
-pub const PENDING_IMPLICIT_MS: u64 = 30 * 60 * 1000;
-
-/// Whether an implicit-flow callback was started by this browser: `marker` is what
-/// `signInWithWorkOS` stored (the start time, unix ms). A callback without one, or past
-/// [`PENDING_IMPLICIT_MS`], is refused unless the app opted out (login CSRF: an attacker's
-/// tokens must not sign the victim in to the attacker's account).
-pub fn implicit_pending(marker: Option<&str>, now_ms: u64) -> bool {
-    marker
-        .and_then(callback::strict_uint)
-        .is_some_and(|started| {
-            started <= now_ms.saturating_add(60_000)
-                && now_ms.saturating_sub(started) <= PENDING_IMPLICIT_MS
-        })
+/// Whether an implicit-flow callback was started by this browser: `marker` is the nonce
+/// `signInWithWorkOS` stored, `nonce` the one the callback brought back ([`callback::NONCE_KEY`]).
+/// Only the callback of that one sign-in matches; a callback without the nonce, one with another,
+/// or any callback when no sign-in is pending is refused unless the app opted out (login CSRF: an
+/// attacker's tokens must not sign the victim in to the attacker's account). The shell removes the
+/// marker whatever the outcome, so each nonce is good for one callback.
+pub fn implicit_pending(marker: Option<&str>, nonce: Option<&str>) -> bool {
+    marker.is_some_and(valid_nonce) && marker == nonce
 }
 
 /// How far the device clock is off the server's, in milliseconds (positive: fast), judged from
 /// the `iat` of an access token received at `now_ms`. `fresh` is true for a `/token` answer, which
 /// was just issued; a callback URL may be stale, so from it only a token issued in the future
-/// counts (the clock is slow). Differences under 30 s are network time, not skew: 0.
+/// counts (the clock is slow). Differences under 30 s are network time, not skew: 0. Any larger
+/// offset is corrected whole: a device clock days off would otherwise see every new token as
+/// already expired, and refresh it again at once.
 pub fn clock_skew_ms(access_token: &str, now_ms: u64, fresh: bool) -> f64 {
     let Some(iat) = super::json::uint(
         super::session::jwt_payload(access_token)
@@ -391,11 +445,10 @@ pub fn clock_skew_ms(access_token: &str, now_ms: u64, fresh: bool) -> f64 {
         return 0.0;
     };
     let skew = now_ms as f64 - iat.saturating_mul(1000) as f64;
-    let day = 86_400_000.0;
     if skew.abs() < 30_000.0 || (!fresh && skew > 0.0) {
         0.0
     } else {
-        skew.clamp(-day, day)
+        skew
     }
 }
 
@@ -478,16 +531,16 @@ impl<'a> Fields<'a> {
 /// `pkg-template/src/core.js`, which a test compares with this one.
 pub const OPERATIONS: [(&str, &str); 12] = [
     ("c", "uooo"),
-    ("s", "uusooooooosooo"),
+    ("s", "uusooooooosooooo"),
     ("e", "nffooooooo"),
     ("x", "s"),
     ("r", "nn"),
     ("b", "nt"),
     ("t", "nt"),
-    ("u", "t"),
+    ("u", "ost"),
     ("d", "nnt"),
     ("v", "t"),
-    ("p", "nt"),
+    ("p", "ot"),
     ("k", "nft"),
 ];
 
@@ -526,6 +579,7 @@ pub fn decide(input: &str) -> String {
                 code_challenge: None,
             };
             let (verifier, flow_type, challenge) = (f.opt(), f.opt(), f.opt());
+            let (nonce, page) = (f.opt(), f.opt());
             sign_in(
                 url,
                 redirect,
@@ -534,6 +588,8 @@ pub fn decide(input: &str) -> String {
                 verifier,
                 flow_type,
                 challenge,
+                nonce,
+                page,
             )
         }
         "e" => {
@@ -566,7 +622,10 @@ pub fn decide(input: &str) -> String {
             let now = f.uint();
             token_session(f.tail(), now)
         }
-        "u" => implicit_user(f.tail()),
+        "u" => {
+            let (user_id, access_token) = (f.opt(), f.str());
+            checked_user(f.tail(), user_id, access_token)
+        }
         "d" => {
             let (now_ms, jitter) = (f.uint(), f.uint() as f64 / 1000.0);
             let raw = f.tail();
@@ -574,8 +633,8 @@ pub fn decide(input: &str) -> String {
         }
         "v" => verifier(f.tail()),
         "p" => {
-            let now_ms = f.uint();
-            bool_json(implicit_pending(f.tail().strip_prefix('+'), now_ms))
+            let nonce = f.opt();
+            bool_json(implicit_pending(f.tail().strip_prefix('+'), nonce))
         }
         "k" => {
             let (now_ms, fresh) = (f.uint(), f.flag());
@@ -632,7 +691,7 @@ mod tests {
     fn a_nul_inside_an_option_is_a_bug_not_a_shift() {
         // The shell refuses NULs in options; one that got through anyway shifts no field.
         let out = ask(&[
-            "s", PROJECT, "", "k", "+conn_1", "", "", "+a\0b", "", "", "", "", "", "", "",
+            "s", PROJECT, "", "k", "+conn_1", "", "", "+a\0b", "", "", "", "", "", "", "", "", "",
         ]);
         assert!(internal(&out), "{out}");
         assert!(!out.contains("authorize"));
@@ -647,6 +706,8 @@ mod tests {
             "",
             "+GoogleOAuth\0+javascript:alert(document.domain)",
             "+https://app.example/cb",
+            "",
+            "",
             "",
             "",
             "",
@@ -717,6 +778,7 @@ mod tests {
         let ask_with = |v: &str, flow: &str, challenge: &str| {
             ask(&[
                 "s", PROJECT, "", "k", "+conn_1", "", "", "", "", "", "", "", v, flow, challenge,
+                "", "",
             ])
         };
         let out = ask_with(&verifier, "+pkce", "+abc");
@@ -760,8 +822,10 @@ mod tests {
     fn numbers_and_flags() {
         assert_eq!(ask(&["r", "429", "1"]), "60000");
         assert_eq!(ask(&["r", "400", "1"]), "-1");
-        assert_eq!(ask(&["p", "1000", "+1000"]), "true");
-        assert_eq!(ask(&["p", "1000", ""]), "false");
+        let nonce = "+0123456789abcdef0123456789abcdef";
+        assert_eq!(ask(&["p", nonce, nonce]), "true");
+        assert_eq!(ask(&["p", nonce, ""]), "false");
+        assert_eq!(ask(&["p", "", nonce]), "false");
         let e = ask(&[
             "e", "400", "1", "1", "+bad_jwt", "", "", "+nope", "", "", "",
         ]);
@@ -791,5 +855,166 @@ mod tests {
         assert!(e.contains(r#""error":"bad_jwt""#), "{e}");
         let network = ask(&["e", "0", "0", "0", "", "", "", "", "", "", ""]);
         assert!(network.contains(r#""code":"retryable_fetch_error""#));
+    }
+
+    /// An unsigned JWT whose payload is `payload`, as the browser would read it.
+    fn token(payload: &str) -> String {
+        const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = String::from("h.");
+        for chunk in payload.as_bytes().chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+            for i in 0..=chunk.len() {
+                let digit = (n >> (18 - 6 * i)) & 63;
+                out.push(char::from(B64.get(digit as usize).copied().unwrap_or(b'A')));
+            }
+        }
+        out.push_str(".s");
+        out
+    }
+
+    #[test]
+    fn a_user_answer_must_be_the_sessions_user() {
+        let ada = token(r#"{"sub":"u-ada","exp":4102444800}"#);
+        let check = |text: &str, id: &str| ask(&["u", id, &ada, text]);
+        let refused = |out: &str| out.contains(r#""code":"invalid_token_response""#);
+        assert_eq!(check(r#"{"id":"u-ada"}"#, ""), r#"{"wrapped":false}"#);
+        assert_eq!(check(r#"{"id":"u-ada"}"#, "+u-ada"), r#"{"wrapped":false}"#);
+        assert_eq!(
+            check(r#"{"user":{"id":"u-ada"}}"#, "+u-ada"),
+            r#"{"wrapped":true}"#
+        );
+        assert_eq!(
+            check(r#"{"user":null,"id":"u-ada"}"#, ""),
+            r#"{"wrapped":false}"#
+        );
+        // Not a user at all: a 204's empty body, null, {}, [], a string, an id that is no string.
+        for text in [
+            "",
+            "null",
+            "{}",
+            "[]",
+            r#""x""#,
+            r#"{"id":5}"#,
+            r#"{"id":""}"#,
+        ] {
+            assert!(refused(&check(text, "")), "{text}");
+        }
+        // Somebody else: not the token's subject, or not the stored session's user.
+        assert!(refused(&check(r#"{"id":"u-eve"}"#, "")));
+        assert!(refused(&check(r#"{"id":"u-ada"}"#, "+u-eve")));
+        assert!(refused(&check(r#"{"user":{"id":"u-eve"}}"#, "")));
+        // A wrapper that holds no user is not read as the user either.
+        assert!(refused(&check(r#"{"user":"u-ada","id":"u-ada"}"#, "")));
+        // A token without a subject proves no user.
+        assert!(refused(&ask(&["u", "", "h.e30.s", r#"{"id":"u-ada"}"#])));
+        // Duplicate ids read as JSON.parse reads them: the last one.
+        assert!(refused(&check(r#"{"id":"u-ada","id":"u-eve"}"#, "")));
+    }
+
+    #[test]
+    fn client_options_refuse_what_breaks_every_request() {
+        for key in ["+anon\r\n", "+an\non", "+\u{7f}", "+"] {
+            let out = ask(&["c", PROJECT, key, "", ""]);
+            assert!(
+                out.contains(r#""code":"invalid_options""#),
+                "{key:?}: {out}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_planted_recovery_suffix_is_dropped() {
+        for stored in ["abc/recovery", "abc/PASSWORD_RECOVERY", "abc"] {
+            assert_eq!(ask(&["v", stored]), r#"{"verifier":"abc"}"#);
+        }
+        assert_eq!(ask(&["v", "/recovery"]), "{}");
+    }
+
+    #[test]
+    fn an_implicit_sign_in_carries_its_nonce_in_a_fragment_segment() {
+        let nonce = "0123456789abcdef0123456789abcdef";
+        let app = "+https:\nhttps://app.example\napp.example\n/cb\n1";
+        let sign_in = |redirect: &str, to: &str, flow: &str, challenge: &str, nonce: &str| {
+            ask(&[
+                "s",
+                PROJECT,
+                redirect,
+                "k",
+                "+conn_1",
+                "",
+                "",
+                to,
+                "",
+                "",
+                "",
+                "",
+                "",
+                flow,
+                challenge,
+                nonce,
+                "+https://app.example/page?x=1#old",
+            ])
+        };
+        let out = sign_in(
+            app,
+            "+https://app.example/cb",
+            "+implicit",
+            "",
+            &["+", nonce].concat(),
+        );
+        assert!(
+            out.contains("redirect_to=https%3A%2F%2Fapp.example%2Fcb%23sbw_nonce%3D0123456789abcdef0123456789abcdef&"),
+            "{out}"
+        );
+        assert!(
+            out.contains(&[r#""nonce":""#, nonce, r#"""#].concat()),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#""warn":false"#),
+            "our own segment is no reason to warn"
+        );
+        // Without redirectTo, back to the page it started on (its fragment dropped).
+        let out = sign_in("", "", "+implicit", "", &["+", nonce].concat());
+        assert!(
+            out.contains("redirect_to=https%3A%2F%2Fapp.example%2Fpage%3Fx%3D1%23sbw_nonce%3D"),
+            "{out}"
+        );
+        // A nonce is for the implicit flow only, and only of our shape.
+        for (flow, challenge, n) in [
+            ("+pkce", "+abc", &*["+", nonce].concat()),
+            ("+implicit", "", "+0123"),
+            ("+implicit", "", &*["+", &nonce.to_uppercase()].concat()),
+        ] {
+            let out = sign_in(app, "+https://app.example/cb", flow, challenge, n);
+            assert!(out.contains(r#""code":"invalid_options""#), "{out}");
+        }
+        // The callback brings it back, from the segment before the tokens, and the clean URL
+        // keeps none of it.
+        let cb = ask(&[
+            "b",
+            "0",
+            &[
+                "https://app.example/cb#sbw_nonce=",
+                nonce,
+                "#access_token=a.b.c&expires_at=4102444800&refresh_token=r&token_type=bearer",
+            ]
+            .concat(),
+        ]);
+        assert!(
+            cb.contains(&[r#""nonce":""#, nonce, r#"""#].concat()),
+            "{cb}"
+        );
+        assert!(cb.contains(r#""clean":"https://app.example/cb""#), "{cb}");
+        // Two nonces: not a URL this library's sign-in made.
+        let twice = ask(&[
+            "b",
+            "0",
+            "https://app.example/cb?sbw_nonce=a#sbw_nonce=b#access_token=a.b.c&expires_at=4102444800&refresh_token=r&token_type=bearer",
+        ]);
+        assert!(twice.contains(r#""type":"invalid""#), "{twice}");
     }
 }

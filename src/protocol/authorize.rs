@@ -68,7 +68,8 @@ impl<'a> Selector<'a> {
         organization: Option<&'a str>,
         provider: Option<&'a str>,
     ) -> Result<Self, Error> {
-        let given = |v: Option<&str>| v.is_some_and(|s| !s.is_empty());
+        // Empty or only white space: not given (a stray space from a form is not a selector).
+        let given = |v: Option<&str>| v.is_some_and(|s| !s.trim().is_empty());
         let count = usize::from(given(connection))
             + usize::from(given(organization))
             + usize::from(given(provider));
@@ -85,8 +86,8 @@ impl<'a> Selector<'a> {
             ));
         }
         match (connection, organization, provider) {
-            (Some(c), _, _) if !c.is_empty() => Ok(Selector::Connection(c)),
-            (_, Some(o), _) if !o.is_empty() => Ok(Selector::Organization(o)),
+            (Some(c), _, _) if given(Some(c)) => Ok(Selector::Connection(c)),
+            (_, Some(o), _) if given(Some(o)) => Ok(Selector::Organization(o)),
             (_, _, p) => p
                 .and_then(Provider::from_name)
                 .map(Selector::Provider)
@@ -188,6 +189,7 @@ impl<'a> AuthorizeRequest<'a> {
         }
         let login_hint = non_empty(opts.login_hint);
         let domain_hint = non_empty(opts.domain_hint);
+        let scopes = non_empty(opts.scopes);
         for (i, Pair { raw, key, .. }) in opts.query_params.iter().enumerate() {
             // Sent as written: only what `URLSearchParams` writes, so nothing else reaches the URL.
             if !raw.bytes().all(|b| {
@@ -201,6 +203,7 @@ impl<'a> AuthorizeRequest<'a> {
             }
             if (key == "login_hint" && login_hint.is_some())
                 || (key == "domain_hint" && domain_hint.is_some())
+                || (key == "scopes" && scopes.is_some())
                 || opts.query_params.iter().skip(i + 1).any(|p| p.key == *key)
             {
                 return Err(Error::invalid("queryParams repeats a key"));
@@ -210,7 +213,7 @@ impl<'a> AuthorizeRequest<'a> {
         Ok(AuthorizeRequest {
             selector,
             redirect_to,
-            scopes: non_empty(opts.scopes),
+            scopes,
             login_hint,
             domain_hint,
             query_params: opts.query_params,
@@ -260,6 +263,19 @@ impl<'a> AuthorizeRequest<'a> {
             url.push_str(p.raw);
         }
         url
+    }
+
+    /// `redirect_to`, when there is one.
+    pub fn redirect_to(&self) -> Option<&'a str> {
+        self.redirect_to
+    }
+
+    /// The same request, returning to `redirect_to` (a validated one with a segment added).
+    pub(crate) fn redirected(self, redirect_to: &'a str) -> Self {
+        AuthorizeRequest {
+            redirect_to: Some(redirect_to),
+            ..self
+        }
     }
 
     /// True when `redirect_to` carries a fragment, which the server keeps and appends tokens

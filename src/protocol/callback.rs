@@ -14,7 +14,7 @@ use super::text::{cut, cut_or_all, pieces};
 
 /// Every key Supabase Auth or supabase-js puts on a redirect; removed from the address bar after a
 /// callback.
-pub const AUTH_KEYS: [&str; 14] = [
+pub const AUTH_KEYS: [&str; 15] = [
     "access_token",
     "refresh_token",
     "expires_in",
@@ -29,7 +29,13 @@ pub const AUTH_KEYS: [&str; 14] = [
     "error_description",
     "code",
     "sb_flow_id",
+    NONCE_KEY,
 ];
+
+/// The key of the nonce an implicit sign-in of this library adds to its `redirect_to`, as a
+/// fragment segment of its own (`…#sbw_nonce=<hex>`): Supabase Auth matches `redirect_to` against
+/// its allow list without the fragment and keeps it, appending the tokens after a second `#`.
+pub const NONCE_KEY: &str = "sbw_nonce";
 
 /// One `key=value` of a query or fragment, decoded, with its raw text kept for rebuilding. Only
 /// [`pairs`] makes them, so the key is always the raw text's.
@@ -165,6 +171,10 @@ pub struct ImplicitParams {
     pub provider_refresh_token: Option<Secret>,
     /// `type=recovery`: supabase-js reports such a sign-in as `PASSWORD_RECOVERY`.
     pub recovery: bool,
+    /// The `sbw_nonce` this library's sign-in put in the `redirect_to` (see [`NONCE_KEY`]), from
+    /// any segment of the URL: the login-CSRF guard accepts only the callback that returns the
+    /// nonce it stored.
+    pub nonce: Option<String>,
 }
 
 /// What a callback URL holds.
@@ -271,7 +281,27 @@ pub fn parse(href: &str) -> Parsed {
     let query_pairs = pairs(query);
     let fragment_pairs = segment_pairs(segments.last().copied().unwrap_or_default());
 
-    let callback = classify(&query_pairs, &fragment_pairs);
+    // The nonce stands in a segment before the one Supabase Auth appended, so it is looked for in
+    // every part; given twice, the URL is not one this library's sign-in made.
+    let nonce_of = |p: &Pair<'_>| (p.key == NONCE_KEY).then(|| p.value.clone());
+    let mut nonces: Vec<String> = query_pairs
+        .iter()
+        .filter_map(nonce_of)
+        .chain(
+            segments
+                .iter()
+                .flat_map(|s| segment_pairs(s))
+                .filter_map(|p| nonce_of(&p)),
+        )
+        .collect();
+    let callback = match classify(&query_pairs, &fragment_pairs) {
+        Ok(Callback::Implicit(_)) if nonces.len() > 1 => Err(MALFORMED),
+        Ok(Callback::Implicit(params)) => Ok(Callback::Implicit(ImplicitParams {
+            nonce: nonces.pop(),
+            ..params
+        })),
+        other => other,
+    };
     let cleaned = match &callback {
         Ok(Callback::None) => None,
         _ if !has_auth(&query_pairs) && !segments.iter().any(|s| has_auth(&segment_pairs(s))) => {
@@ -344,6 +374,7 @@ fn classify(query: &[Pair<'_>], fragment: &[Pair<'_>]) -> Result<Callback, Error
             provider_token: get("provider_token").map(Secret::new),
             provider_refresh_token: get("provider_refresh_token").map(Secret::new),
             recovery: get("type") == Some("recovery"),
+            nonce: None,
         }));
     }
     match get("code") {
