@@ -3,7 +3,7 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readFile, writeFile, mkdtemp } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -43,7 +43,7 @@ export async function snapshot() {
     wasm: ['target/wasm-pack/core_opt.wasm', 'core_opt.wasm'],
     wasmUnopt: ['target/wasm-pack/core_bg.wasm', 'core_bg.wasm'],
     stageIndex: ['target/pkg-stage/index.js', 'stage/index.js'],
-    stageCore: ['target/pkg-stage/core.js', 'stage/core.js'],
+    stageCore: ['target/pkg-stage/bindgen.js', 'stage/bindgen.js'],
     stageWasmModule: ['target/pkg-stage/wasm-module.js', 'stage/wasm-module.mjs'],
     manifest: ['target/pkg-stage/manifest.sha256', 'manifest.sha256'],
   };
@@ -54,6 +54,12 @@ export async function snapshot() {
       for (const [k, [from, to]] of Object.entries(files)) {
         paths[k] = join(dir, to);
         await copyFile(join(ROOT, from), paths[k]);
+      }
+      // The shell's other modules, which stage/index.js imports.
+      for (const f of await readdir(join(ROOT, 'target/pkg-stage'))) {
+        if (f.endsWith('.js') && f !== 'wasm-module.js' && !Object.values(files).some(([from]) => from.endsWith(`/${f}`))) {
+          await copyFile(join(ROOT, 'target/pkg-stage', f), join(dir, 'stage', f));
+        }
       }
       const sha = async (p) => createHash('sha256').update(await readFile(p)).digest('hex');
       const manifest = await readFile(paths.manifest, 'utf8');

@@ -1,0 +1,208 @@
+// @ts-check
+// The operation table: the only module that knows how the wasm core is asked. `decide`
+// (src/protocol/api.rs) takes an operation letter and its fields joined by NULs, an optional field
+// empty when absent and `+` and the value when present, and answers with JSON. Each export of
+// the table below is one operation: its letter, its fields in order, and the reading of its
+// answer. The rest of the shell calls these and never builds a field string.
+import { initSync, decide } from './bindgen.js';
+import { wasmModule } from './wasm-module.js';
+import { toError } from './errors.js';
+
+let ready = false;
+
+/**
+ * Asks the core: the operation letter, then its fields. Instantiates the wasm on first use,
+ * synchronously: no `await init()` for anyone.
+ * @param {...(string | number)} fields
+ * @returns {any} the parsed answer
+ */
+function ask(...fields) {
+  if (!ready) {
+    initSync({ module: wasmModule() });
+    ready = true;
+  }
+  // Numbers cross as whole decimal numbers, rounded here (seconds and a stored clock skew may not be whole).
+  const text = fields.map((f) => (typeof f === 'number' ? Math.round(f) : f)).join('\0');
+  return JSON.parse(decide(text));
+}
+
+/**
+ * An optional field: empty when absent, `+` and the value when present.
+ * @param {string | undefined | null} v
+ */
+const opt = (v) => (v == null ? '' : '+' + v);
+
+/**
+ * The core's answer, with an `error` member thrown.
+ * @param {any} out
+ */
+function answer(out) {
+  if (out.error) throw toError(out.error);
+  return out;
+}
+
+/**
+ * A URL field: the browser's parse of it, as the core takes it; absent when it does not parse.
+ * @param {unknown} url
+ */
+function url(url) {
+  if (typeof url !== 'string') return '';
+  try {
+    const u = new URL(url);
+    return opt([u.protocol, u.origin, u.hostname, u.pathname, u.search || u.hash ? 0 : 1].join('\n'));
+  } catch {
+    return '';
+  }
+}
+
+// ---- the table, in the order of `decide`'s match ----
+
+/**
+ * `c`: createClient's decisions, `{ authUrl, storageKey, pkce }`; without `key`, only the
+ * storage key is asked for. Throws `invalid_options`.
+ * @param {unknown} supabaseUrl @param {string} [key] @param {string} [flowType] @param {string} [storageKey]
+ * @returns {{ authUrl: string, storageKey: string, pkce: boolean }}
+ */
+export const clientConfig = (supabaseUrl, key, flowType, storageKey) =>
+  answer(ask('c', url(supabaseUrl), opt(key), opt(flowType), opt(storageKey)));
+
+/**
+ * `s`: the authorize URL and, with a `verifier`, the key and value to store it under:
+ * `{ url, verifierKey?, verifierValue?, warn }` (`warn`: redirectTo has a fragment). `query` is
+ * `queryParams` form-encoded. Throws the user's error.
+ * @param {unknown} supabaseUrl @param {string} storageKey @param {string | undefined} connection
+ * @param {string | undefined} organization @param {string | undefined} provider
+ * @param {string | undefined} redirectTo @param {string | undefined} scopes
+ * @param {string | undefined} loginHint @param {string | undefined} domainHint @param {string} query
+ * @param {string | undefined} verifier @param {string | undefined} flowType @param {string | undefined} challenge
+ * @returns {{ url: string, verifierKey?: string, verifierValue?: string, warn: boolean }}
+ */
+export const authorizePlan = (supabaseUrl, storageKey, connection, organization, provider, redirectTo, scopes, loginHint, domainHint, query, verifier, flowType, challenge) =>
+  answer(
+    ask(
+      's',
+      url(supabaseUrl),
+      url(redirectTo),
+      storageKey,
+      opt(connection),
+      opt(organization),
+      opt(provider),
+      opt(redirectTo),
+      opt(scopes),
+      opt(loginHint),
+      opt(domainHint),
+      query,
+      opt(verifier),
+      opt(flowType),
+      opt(challenge),
+    ),
+  );
+
+/**
+ * `e`: the error for a failed request. `status` 0 for a network failure; `body` the parsed
+ * JSON body, undefined when it was not JSON; `versioned` when the answer carried
+ * `X-Supabase-Api-Version`.
+ * @param {number} status @param {unknown} [body] @param {boolean} [versioned]
+ */
+export function requestError(status, body, versioned) {
+  const json = typeof body === 'object' && body !== null;
+  /**
+   * A member's string, without NULs (they separate the fields).
+   * @param {string} k
+   */
+  const s = (k) => {
+    const v = json ? /** @type {Record<string, unknown>} */ (body)[k] : undefined;
+    return opt(typeof v === 'string' ? v.replace(/\0/g, '') : undefined);
+  };
+  // `error` twice: the second is the OAuth error code, when the body names one.
+  const fields = ['code', 'error_code', 'msg', 'message', 'error_description', 'error', 'error'].map(s);
+  return toError(ask('e', status, json ? 1 : 0, versioned ? 1 : 0, ...fields).error);
+}
+
+/**
+ * `x`: the error for a code the shell finds itself (`invalid_options`, `session_missing`, …).
+ * @param {string} code
+ */
+export const clientError = (code) => toError(ask('x', code).error);
+
+/**
+ * `r`: after a failed refresh with this HTTP status (0: network failure) on try `attempt`, the
+ * milliseconds to wait before trying again, or -1 when the session is over.
+ * @param {number} status @param {number} attempt
+ * @returns {number}
+ */
+export const retryDelay = (status, attempt) => ask('r', status, attempt);
+
+/**
+ * `b`: what a callback URL holds at `nowS` (the server's unix seconds), its error as a JS `Error`:
+ * `{ type, clean?, params?, recovery?, code?, flowId?, error? }`.
+ * @param {number} nowS @param {string} href
+ */
+export function readCallback(nowS, href) {
+  const cb = ask('b', nowS, href);
+  if (cb.error) cb.error = toError(cb.error);
+  return cb;
+}
+
+/**
+ * `t`: a `/token` answer (its text) checked at `nowS`: `{ expiresAt }` to store with it. Throws.
+ * @param {number} nowS @param {string} text
+ * @returns {{ expiresAt: number }}
+ */
+export const tokenExpiry = (nowS, text) => answer(ask('t', nowS, text));
+
+/**
+ * `u`: a `/user` answer (its text) checked for an implicit sign-in. Throws `invalid_token_response`.
+ * @param {string} text
+ */
+export const checkUser = (text) => answer(ask('u', text));
+
+/**
+ * `d`: a stored session's raw text (null when nothing is stored, `''` when it is not JSON) at
+ * `nowMs`: `{}`, `{ corrupt: true }`, or `{ expiresAt, refresh, delay }` (`delay` shortened by
+ * up to `jitter` of the window, 0 to 1).
+ * @param {number} nowMs @param {number} jitter @param {string | null} raw
+ * @returns {{ expiresAt?: number, refresh?: boolean, delay: number, corrupt?: boolean }}
+ */
+export const readStored = (nowMs, jitter, raw) => ask('d', nowMs, Math.floor(jitter * 1000), opt(raw));
+
+/**
+ * `v`: a stored PKCE verifier (the JSON-decoded string): `{ verifier, recovery }`, or `{}`.
+ * @param {string} stored
+ * @returns {{ verifier?: string, recovery?: boolean }}
+ */
+export const readVerifier = (stored) => ask('v', stored);
+
+/**
+ * `p`: whether the implicit-flow marker `marker` (null when none) says this browser started the
+ * sign-in, and recently.
+ * @param {number} nowMs @param {string | null} marker
+ * @returns {boolean}
+ */
+export const implicitPending = (nowMs, marker) => ask('p', nowMs, opt(marker));
+
+/**
+ * `k`: how far the device clock is off the server's (ms), from the `iat` of `token` received at
+ * `nowMs`; `fresh` for a `/token` answer, which was just issued.
+ * @param {number} nowMs @param {boolean} fresh @param {string} token
+ * @returns {number}
+ */
+export const clockSkew = (nowMs, fresh, token) => ask('k', nowMs, fresh ? 1 : 0, token);
+
+// ---- ahead of time ----
+
+/** A JWT (not a real one) and a session with it, for `warm`. */
+const WARM_TOKEN = 'x.eyJpYXQiOjE3MDAwMDAwMDAsImV4cCI6MTcwMDAwMzYwMH0.x';
+const WARM_SESSION = `{"access_token":"${WARM_TOKEN}","token_type":"bearer","expires_in":3600,"expires_at":1700003600,"refresh_token":"r","user":{"id":"u"}}`;
+
+/**
+ * Asks the core, with made-up input, what it will be asked once a PKCE callback's answer
+ * arrives: the browser compiles a wasm function on its first call, and this runs while the
+ * request is on the wire, when the page is otherwise waiting. The answers are thrown away; the
+ * core keeps no state.
+ */
+export function warm() {
+  clockSkew(1700000000000, true, WARM_TOKEN);
+  tokenExpiry(1700000000, WARM_SESSION);
+  readStored(1700000000000, 0, WARM_SESSION);
+}

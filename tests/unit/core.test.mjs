@@ -1,0 +1,73 @@
+// The operation table against the core it was built with: every operation is one the core
+// knows, with the fields it expects (a call that does not fit answers invalid_options or
+// internal_error, never what the operation answers).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { load } from './load.mjs';
+
+const core = await load('core.js');
+const PROJECT = 'https://abcd.supabase.co';
+const JWT = 'x.eyJpYXQiOjE3MDAwMDAwMDAsImV4cCI6MTcwMDAwMzYwMH0.x';
+const SESSION = `{"access_token":"${JWT}","token_type":"bearer","expires_in":3600,"expires_at":1700003600,"refresh_token":"r","user":{"id":"u"}}`;
+
+test('c: the client config, and invalid_options for a bad URL', () => {
+  assert.deepEqual(core.clientConfig(PROJECT, 'anon'), {
+    authUrl: 'https://abcd.supabase.co/auth/v1',
+    storageKey: 'sb-abcd-auth-token',
+    pkce: true,
+  });
+  assert.equal(core.clientConfig(PROJECT, undefined, 'implicit', 'mine').storageKey, 'mine');
+  assert.throws(() => core.clientConfig('not a url', 'anon'), (e) => e.code === 'invalid_options');
+});
+
+test('s: the authorize URL, with the verifier to store', () => {
+  const verifier = 'ab'.repeat(56);
+  const plan = core.authorizePlan(PROJECT, 'k', 'conn_1', undefined, undefined, 'https://app.example/cb', undefined, undefined, undefined, 'a=1', verifier, 'pkce', 'abc');
+  assert.match(plan.url, /^https:\/\/abcd\.supabase\.co\/auth\/v1\/authorize\?provider=workos&/);
+  assert.match(plan.url, /connection=conn_1/);
+  assert.match(plan.url, /code_challenge=abc/);
+  assert.equal(plan.verifierKey, 'k-code-verifier');
+  assert.equal(plan.verifierValue, JSON.stringify(verifier));
+  assert.throws(
+    () => core.authorizePlan(PROJECT, 'k', undefined, undefined, undefined, undefined, undefined, undefined, undefined, '', undefined, undefined, undefined),
+    (e) => e.code === 'missing_selector',
+  );
+});
+
+test('e and x: errors with their codes and statuses', () => {
+  const network = core.requestError(0);
+  assert.equal(network.name, 'AuthRetryableFetchError');
+  assert.equal(network.status, 0);
+  const refused = core.requestError(400, { error: 'invalid_grant', error_description: 'Refresh\0 Token Not Found' }, false);
+  assert.equal(refused.status, 400);
+  assert.equal(refused.error, 'invalid_grant');
+  assert.equal(refused.error_description, 'Refresh Token Not Found', 'NULs are dropped, not taken as separators');
+  assert.equal(core.clientError('session_missing').code, 'session_missing');
+});
+
+test('r: retry after a network failure, stop after a refused refresh token', () => {
+  assert.equal(core.retryDelay(0, 1), 500);
+  assert.equal(core.retryDelay(400, 1), -1);
+});
+
+test('b, t, d, v, k: callback, token answer, stored session, verifier, clock skew', () => {
+  assert.deepEqual(core.readCallback(1700000000, 'https://app.example/?code=c1'), { clean: 'https://app.example/', code: 'c1', type: 'pkce' });
+  assert.equal(core.readCallback(1700000000, 'https://app.example/').type, 'none');
+  assert.deepEqual(core.tokenExpiry(1700000000, SESSION), { expiresAt: 1700003600 });
+  assert.throws(() => core.tokenExpiry(1700000000, 'null'), (e) => e.__isAuthError === true);
+  const stored = core.readStored(1700000000000, 0, SESSION);
+  assert.equal(stored.expiresAt, 1700003600);
+  assert.equal(stored.refresh, false);
+  assert.deepEqual(core.readStored(0, 0, null), {});
+  assert.deepEqual(core.readStored(0, 0, '{"x":1}'), { corrupt: true });
+  assert.deepEqual(core.readVerifier('v1/recovery'), { verifier: 'v1', recovery: true });
+  assert.equal(core.clockSkew(1700000000000 + 3600000, true, JWT), 3600000);
+  assert.equal(core.clockSkew(1700000000000, true, JWT), 0);
+});
+
+test('u and p: the implicit flow\'s user answer and sign-in marker', () => {
+  assert.doesNotThrow(() => core.checkUser('{"id":"u"}'));
+  assert.throws(() => core.checkUser('null'), (e) => e.code === 'invalid_token_response');
+  assert.equal(core.implicitPending(Date.now(), String(Date.now())), true);
+  assert.equal(core.implicitPending(Date.now(), null), false);
+});
