@@ -7,7 +7,9 @@
 //! - `npm` (wasm32 only) is the npm build's boundary: one export, `decide`, under the JS shell in
 //!   `pkg-template/`, which owns the asynchronous I/O. With feature `slim` it brings its own
 //!   allocator and panic handler and builds `no_std`.
-//! - `browser` is the typed Rust API for Rust frontends, over the same protocol.
+//! - `browser` (wasm32 only, default feature `browser`, which the npm build leaves out) is the
+//!   typed Rust API for Rust frontends: a `Client` on web-sys, js-sys and serde-wasm-bindgen
+//!   that calls the protocol directly. `docs/rust.md` is its guide.
 //!
 //! `docs/architecture.md` follows a sign-in through the rooms.
 #![cfg_attr(feature = "slim", no_std)]
@@ -17,6 +19,8 @@
 
 extern crate alloc;
 
+#[cfg(all(target_arch = "wasm32", feature = "browser"))]
+pub mod browser;
 #[cfg(target_arch = "wasm32")]
 pub mod npm;
 pub mod protocol;
