@@ -247,7 +247,7 @@ fn every_authorize_vector_matches_or_is_a_listed_difference_in_the_browser() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 41);
+    assert_eq!(checked, 53);
 }
 
 #[test]

@@ -29,7 +29,7 @@ fn kind(c: &Result<Callback, supabase_workos::Error>) -> &'static str {
 #[test]
 fn every_callback_vector_parses_as_expected() {
     let all = common::cases(CALLBACK);
-    assert_eq!(all.len(), 54);
+    assert_eq!(all.len(), 59);
     for case in &all {
         let url = case.input["url"].as_str().expect("url");
         let parsed = parse(url);
@@ -113,6 +113,69 @@ fn every_callback_vector_parses_as_expected() {
             }
             _ => {}
         }
+        check_user_answer(case);
+    }
+}
+
+/// A scripted `/user` answer as the core reads it, against what supabase-js made of it: a user
+/// (bare or wrapped as `{"user":{…}}`) where it kept a session, else an error of the same name.
+fn check_user_answer(case: &common::Case) {
+    let Some(answer) = case.input["server"].get("user") else {
+        return;
+    };
+    let e = &case.expected;
+    let status = u16::try_from(answer["status"].as_u64().expect("status")).expect("a status");
+    let body = answer.get("body");
+    let text = match (answer["rawBody"].as_str(), body) {
+        (Some(raw), _) => raw.to_owned(),
+        (None, Some(b)) => b.to_string(),
+        (None, None) => String::new(),
+    };
+    if (200..300).contains(&status) {
+        if let Some(body) = body {
+            let token = e["parsedParams"]["access_token"].as_str().expect("token");
+            let got: serde_json::Value =
+                serde_json::from_str(&api::checked_user(&text, None, token)).expect("json");
+            let session = &e["getSession"]["session"];
+            assert!(
+                !session.is_null(),
+                "{}: supabase-js kept no session",
+                case.id
+            );
+            assert_eq!(got.get("error"), None, "{}", case.id);
+            let wrapped = body.get("user").is_some();
+            assert_eq!(got["wrapped"], wrapped, "{}", case.id);
+            let user = if wrapped { &body["user"] } else { body };
+            assert_eq!(&session["user"], user, "{}: the user stored", case.id);
+            return;
+        }
+    }
+    let field = |k: &str| body.and_then(|b| b[k].as_str()).map(str::to_owned);
+    let fields = body.filter(|b| b.is_object()).map(|_| ErrorBody {
+        code: field("code"),
+        error_code: field("error_code"),
+        messages: [
+            field("msg"),
+            field("message"),
+            field("error_description"),
+            field("error"),
+        ],
+        error: field("error"),
+    });
+    let versioned = answer["headers"].get("x-supabase-api-version").is_some();
+    let ours: serde_json::Value =
+        serde_json::from_str(&api::request_error(status, fields, versioned)).expect("json");
+    let (ours, theirs) = (&ours["error"], &e["initialize"]["error"]);
+    assert_eq!(ours["name"], theirs["name"], "{}", case.id);
+    if case.id == "user-403-session_not_found" {
+        // supabase-js's AuthSessionMissingError is status 400 with no code; ours keeps the
+        // server's status and code.
+        assert_eq!(
+            (&ours["status"], &ours["code"]),
+            (&403.into(), &"session_not_found".into())
+        );
+    } else {
+        assert_eq!(ours["status"], theirs["status"], "{}", case.id);
     }
 }
 

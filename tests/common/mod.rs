@@ -164,6 +164,16 @@ pub fn expectation(id: &str) -> Expect {
         "provider-needs-encoding" => Expect::Url(
             "https://abcdefghijklmnop.supabase.co/auth/v1/authorize?provider=workos&connection=conn_1",
         ),
+        // A redirectTo that runs script or content where it lands (supabase-js 2.119.1 sends
+        // these too); custom-scheme deep links are sent as it sends them.
+        "redirectTo-javascript-implicit"
+        | "redirectTo-javascript-pkce"
+        | "redirectTo-data-implicit"
+        | "redirectTo-data-pkce"
+        | "redirectTo-vbscript-implicit"
+        | "redirectTo-vbscript-pkce"
+        | "redirectTo-blob-implicit"
+        | "redirectTo-blob-pkce" => Expect::Refused("invalid_options"),
         _ => Expect::Same,
     }
 }

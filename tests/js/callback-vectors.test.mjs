@@ -1,5 +1,7 @@
-// The callback conformance vectors (recorded from supabase-js 2.109 in Chromium) replayed against
-// the built package: same page URL, same stored state, same scripted server answers, same clock.
+// The callback conformance vectors (recorded from supabase-js 2.109 in Chromium, and the cases of
+// meta.extraRecording from 2.119.1) replayed against the built package: same page URL, same stored
+// state, same scripted server answers, same clock. A deep-link callback (a custom-scheme URL, which
+// no page can be at) is passed to handleRedirectCallback(url) from an app page.
 // Every observable is compared with what supabase-js did, except the deliberate differences
 // listed in DIFFERENCES below (each names the README row it comes from).
 import { test, before, after } from 'node:test';
@@ -140,7 +142,27 @@ const DIFFERENCES = {
   'implicit-query-overrides-hash': { after: CALLBACK },
   // "a corrupt stored value is removed, not trusted"
   'no-fragment-corrupt-storage': { storage: {} },
+  // A revoked session (session_not_found): the same error class, with the server's status, code
+  // and message kept; the callback's tokens are removed from the address bar.
+  'user-403-session_not_found': {
+    after: CALLBACK,
+    error: {
+      name: 'AuthSessionMissingError',
+      message: 'Session from session_id claim in JWT does not exist',
+      status: 403,
+      code: 'session_not_found',
+      error: 'session_not_found',
+      error_description: 'Session from session_id claim in JWT does not exist',
+    },
+  },
+  // A deep link given to handleRedirectCallback(url) is not the page's address, which is left
+  // alone; supabase-js, reading it as window.location, cleaned that.
+  'implicit-custom-scheme': { after: `${APP}/` },
+  'pkce-custom-scheme': { after: `${APP}/` },
 };
+
+/** A callback URL no page can be at (a custom-scheme deep link). */
+const deepLink = (url) => !/^https?:/.test(url);
 
 /** What we expect for a case: the recording, with the listed differences applied. */
 function expectation(c) {
@@ -237,12 +259,12 @@ async function run(c) {
   await page.evaluate((items) => {
     for (const [k, v] of Object.entries(items)) localStorage.setItem(k, v);
   }, c.input.storageBefore ?? {});
-  await page.goto(c.input.url);
+  await page.goto(deepLink(c.input.url) ? `${APP}/` : c.input.url);
   const supabaseUrl = c.input.supabaseUrl ?? c.input.authUrl.replace(/\/auth\/v1$/, '');
   // A bare GoTrueClient uses the storage key `supabase.auth.token`: pass it as ours.
   const storageKey = c.expected.storageKey.startsWith('sb-') ? undefined : c.expected.storageKey;
   const out = await page.evaluate(
-    async ({ supabaseUrl, anonKey, flowType, storageKey }) => {
+    async ({ supabaseUrl, anonKey, flowType, storageKey, link }) => {
       const historyBefore = history.length;
       const { createClient } = await import('/__pkg/index.js');
       // supabase-js has no login-CSRF check, so the recorded callbacks were not started by a
@@ -250,7 +272,14 @@ async function run(c) {
       const auth = createClient(supabaseUrl, anonKey ?? 'anon-key', { flowType, storageKey, allowUnsolicitedImplicit: true });
       const events = [];
       auth.onAuthStateChange((event, session) => events.push({ event, session }));
-      const { error } = await auth.initialize();
+      let { error } = await auth.initialize();
+      if (link) {
+        try {
+          await auth.handleRedirectCallback(link);
+        } catch (e) {
+          error = e;
+        }
+      }
       let session = null;
       let getSessionError = null;
       try {
@@ -279,7 +308,13 @@ async function run(c) {
         historyDelta: history.length - historyBefore,
       };
     },
-    { supabaseUrl, anonKey: c.input.anonKey, flowType: c.input.flowType, storageKey },
+    {
+      supabaseUrl,
+      anonKey: c.input.anonKey,
+      flowType: c.input.flowType,
+      storageKey,
+      link: deepLink(c.input.url) ? c.input.url : null,
+    },
   );
   await context.close();
   return { ...out, requests, logs };
