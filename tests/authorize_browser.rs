@@ -125,6 +125,9 @@ fn sign_in(
             field(verifier.map(|v| v.secret().into())),
             field(flow),
             field(challenge),
+            // `buildAuthorizeUrl` and the vectors' PKCE sign-ins carry no implicit nonce.
+            String::new(),
+            String::new(),
         ]
         .join("\0"),
     )

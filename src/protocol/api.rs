@@ -12,8 +12,9 @@ use super::json::{self, Object};
 use super::pkce::Verifier;
 use super::project::{verifier_key, ProjectUrl, UrlParts};
 use super::refresh;
-use super::session::{api_error, jwt_exp, resolve_expiry, ErrorBody, SessionShape};
-use super::text::{cut, cut_or_all, pieces};
+use super::session::{api_error, jwt_exp, ErrorBody, SessionShape};
+use super::shell;
+use super::text::{cut, pieces};
 
 /// `{"error":{…}}` for the shell to throw as a JS `Error`.
 pub fn error_json(e: &Error) -> String {
@@ -177,12 +178,8 @@ pub fn sign_in(
         // Checked as the caller wrote it; then the nonce is added.
         let req = AuthorizeRequest::new(opts, url_parts(redirect))?;
         let warn = req.redirect_has_fragment();
-        let with_nonce = nonce.map(|n| {
-            let base = req
-                .redirect_to()
-                .unwrap_or(cut_or_all(page.unwrap_or_default(), b'#').0);
-            [base, "#", callback::NONCE_KEY, "=", n].concat()
-        });
+        let with_nonce = nonce
+            .map(|n| shell::redirect_with_nonce(req.redirect_to(), page.unwrap_or_default(), n));
         let req = match &with_nonce {
             Some(r) => req.redirected(r),
             None => req,
@@ -205,11 +202,6 @@ fn valid_nonce(n: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-const NO_EXPIRY: Error = Error::new(
-    ErrorCode::InvalidCallback,
-    "the callback URL has no usable expiry",
-);
-
 /// What a callback URL holds, at `now` (unix seconds): `{"type":"none"|"implicit"|"pkce"|
 /// "error"|"invalid","clean"?,…}`. An implicit callback's `params` are the session to store
 /// (without `user`), in supabase-js's key order, with the resolved expiry; `pkce` has `code` and
@@ -220,10 +212,7 @@ pub fn callback(href: &str, now: u64) -> String {
     out.opt("clean", parsed.cleaned.as_deref());
     let found = parsed.callback.and_then(|c| match c {
         Callback::Implicit(p) => {
-            let exp = jwt_exp(p.access_token.expose());
-            resolve_expiry(p.expires_at, exp, p.expires_in, now)
-                .map(|e| (Callback::Implicit(p), e))
-                .ok_or(NO_EXPIRY)
+            shell::implicit_expiry(&p, now).map(|e| (Callback::Implicit(p), e))
         }
         other => Ok((other, (0, 0))),
     });
@@ -321,19 +310,11 @@ pub fn checked_user(text: &str, user_id: Option<&str>, access_token: &str) -> St
     } else {
         text
     };
-    let id = json::member(user, "id");
-    let sub = super::session::jwt_payload(access_token);
-    let sub = sub.as_deref().and_then(|p| json::member(p, "sub"));
-    let named = |want: &str| {
-        id.and_then(|i| i.strip_prefix('"'))
-            .and_then(|i| i.strip_suffix('"'))
-            == Some(want)
-    };
-    if id.is_none() || id != sub || !user_id.is_none_or(named) {
-        return error_json(&Error::new(
-            ErrorCode::InvalidTokenResponse,
-            "the /user answer is not the user of this session",
-        ));
+    let id = json::member(user, "id")
+        .and_then(|i| i.strip_prefix('"')?.strip_suffix('"'))
+        .unwrap_or_default();
+    if let Err(e) = shell::user_of_token(id, access_token, user_id) {
+        return error_json(&e);
     }
     let mut o = Object::new();
     o.bool("wrapped", wrapped);
@@ -375,10 +356,9 @@ pub fn request_error(status: u16, body: Option<ErrorBody>, versioned: bool) -> S
 /// password-recovery flow, so a `/recovery` (or `/PASSWORD_RECOVERY`) suffix can only have been
 /// planted, and must not turn a sign-in into a `PASSWORD_RECOVERY` event.
 pub fn verifier(stored: &str) -> String {
-    let (verifier, _) = cut_or_all(stored, b'/');
-    if verifier.is_empty() {
+    let Some(verifier) = shell::stored_verifier(stored) else {
         return String::from("{}");
-    }
+    };
     let mut o = Object::new();
     o.str("verifier", verifier);
     o.end()
@@ -386,27 +366,15 @@ pub fn verifier(stored: &str) -> String {
 
 /// A client-side error by its code, for the shell.
 pub fn client_error(code: &str) -> String {
-    let e = match code {
-        "pkce_code_verifier_not_found" => Error::new(
-            ErrorCode::PkceCodeVerifierNotFound,
-            "PKCE code verifier not found in storage: the sign-in was started in another browser, or storage was cleared",
-        ),
-        "session_missing" => Error::new(ErrorCode::SessionMissing, "Auth session missing!"),
-        "unsolicited_callback" => Error::new(
-            ErrorCode::UnsolicitedCallback,
-            "an implicit-flow callback arrived that this browser did not start (login CSRF); allowUnsolicitedImplicit accepts it",
-        ),
-        "storage_unavailable" => Error::new(
-            ErrorCode::StorageUnavailable,
-            "no storage that survives the redirect could keep the PKCE verifier",
-        ),
-        "insecure_context" => Error::new(
-            ErrorCode::InsecureContext,
-            "PKCE needs crypto.subtle, which only secure contexts (https, localhost) have; or use flowType 'implicit'",
-        ),
-        _ => Error::invalid("an option is missing or of the wrong type"),
+    let code = match code {
+        "pkce_code_verifier_not_found" => ErrorCode::PkceCodeVerifierNotFound,
+        "session_missing" => ErrorCode::SessionMissing,
+        "unsolicited_callback" => ErrorCode::UnsolicitedCallback,
+        "storage_unavailable" => ErrorCode::StorageUnavailable,
+        "insecure_context" => ErrorCode::InsecureContext,
+        _ => ErrorCode::InvalidOptions,
     };
-    error_json(&e)
+    error_json(&shell::client_error(code))
 }
 
 /// After a failed refresh with this HTTP status (0: network failure) on try `attempt`: the

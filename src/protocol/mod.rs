@@ -14,7 +14,6 @@ pub mod secret;
 pub mod session;
 // Typed decisions the Rust API calls; the npm build reaches its copies through `api` until its
 // operations call these (left out of it meanwhile, so that its wasm does not change).
-#[cfg(not(feature = "slim"))]
 pub mod shell;
 #[cfg(not(feature = "slim"))]
 pub mod tabs;
