@@ -626,6 +626,58 @@ async fn refresh_rotates_tokens_and_tells_subscribers() {
 }
 
 #[test]
+async fn a_due_session_is_refreshed_by_the_timer_while_the_tab_is_visible() {
+    let key = unique_key("timer");
+    let c = client(&key, Flow::Implicit);
+    let s = sign_in(
+        &c,
+        SignIn::connection("conn_emulator_okta"),
+        "ada@example.com",
+    )
+    .await;
+    c.dispose();
+    // A 20 s token with 6 s left: the policy refreshes it 5 s ahead of expiry, plus up to a
+    // second of spread.
+    let now = (js_sys::Date::now() / 1000.0) as u64;
+    let v = parse(&stored(&key).unwrap());
+    js_sys::Reflect::set(
+        &v,
+        &"expires_at".into(),
+        &JsValue::from_f64((now + 6) as f64),
+    )
+    .unwrap();
+    js_sys::Reflect::set(&v, &"expires_in".into(), &JsValue::from_f64(20.0)).unwrap();
+    local()
+        .set_item(
+            &key,
+            &js_sys::JSON::stringify(&v).unwrap().as_string().unwrap(),
+        )
+        .unwrap();
+    let timed = Client::builder(auth_url(), anon_key())
+        .storage_key(&key)
+        .detect_session_in_url(false)
+        .build()
+        .unwrap();
+    let events = Events::default();
+    let _sub = timed.on_auth_state_change(events.record());
+    assert_eq!(
+        window().document().unwrap().visibility_state(),
+        web_sys::VisibilityState::Visible
+    );
+    assert!(wait_until(5000, || events.count(AuthEvent::TokenRefreshed) == 1).await);
+    let next = parse(&stored(&key).unwrap());
+    assert_ne!(
+        get(&next, "refresh_token").as_string().as_deref(),
+        Some(s.refresh_token.expose())
+    );
+    assert!(get(&next, "expires_at").as_f64().unwrap() > (now + 60) as f64);
+    // Once: the next one is an hour away.
+    sleep(1500).await;
+    assert_eq!(events.count(AuthEvent::TokenRefreshed), 1);
+    timed.dispose();
+}
+
+#[test]
 async fn a_failed_refresh_keeps_the_session_and_a_refused_one_ends_it() {
     let (key, c, _, events, _sub) = signed_in(
         "refresh-fail",

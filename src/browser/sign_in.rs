@@ -44,7 +44,7 @@ pub(crate) enum Which {
 
 /// A sign-in to start: one selector (a constructor each), then the options.
 ///
-/// ```
+/// ```no_run
 /// use supabase_workos::browser::{Provider, SignIn};
 /// let sign_in = SignIn::organization("org_01H")
 ///     .redirect_to("https://app.example.com/callback")
