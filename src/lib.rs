@@ -19,6 +19,8 @@
 
 extern crate alloc;
 
+#[cfg(all(target_arch = "wasm32", feature = "slim", feature = "browser"))]
+compile_error!("feature `slim` (the npm build) goes with --no-default-features: the Rust API's std dependencies clash with its no_std runtime");
 #[cfg(all(target_arch = "wasm32", feature = "browser"))]
 pub mod browser;
 #[cfg(target_arch = "wasm32")]
