@@ -12,9 +12,9 @@ pub mod project;
 pub mod refresh;
 pub mod secret;
 pub mod session;
-// Typed decisions the Rust API calls; the npm build reaches its copies through `api` until its
-// operations call these (left out of it meanwhile, so that its wasm does not change).
 pub mod shell;
+// The cross-tab names and rules, which only the Rust API calls so far: left out of the npm build
+// until its shell asks the core for them, so that its wasm does not change meanwhile.
 #[cfg(not(feature = "slim"))]
 pub mod tabs;
 pub mod text;
