@@ -17,6 +17,8 @@ import { launchBrowser } from '../js/harness.mjs';
 
 const SHOTS = join(ROOT, 'artifacts/screenshots');
 const KEY = 'sb-127-auth-token';
+/** The app's card, for the screenshots. */
+const CARD = { x: 0, y: 0, width: 900, height: 420 };
 let emulator;
 let browser;
 
@@ -114,7 +116,7 @@ for (const flow of ['pkce', 'implicit']) {
       await openApp(page, flow);
       await throughWorkOS(page, kind, email);
       await page.locator('#signed-in').waitFor();
-      await page.screenshot({ path: join(SHOTS, `leptos-${flow}-${kind}.png`) });
+      await page.screenshot({ path: join(SHOTS, `leptos-${flow}-${kind}.png`), clip: CARD });
 
       const [authorize] = page.authorize;
       assert.equal(authorize.searchParams.get('provider'), 'workos');
@@ -206,7 +208,7 @@ for (const flow of ['pkce', 'implicit']) {
       await page.locator('#signed-out').waitFor();
       const error = await page.textContent('#error');
       assert.match(error, shown);
-      await page.screenshot({ path: join(SHOTS, `leptos-${flow}-error-${pick ?? 'unknown-connection'}.png`) });
+      await page.screenshot({ path: join(SHOTS, `leptos-${flow}-error-${pick ?? 'unknown-connection'}.png`), clip: CARD });
       assert.equal(await stored(page), null, 'no session stored');
       await assertClean(page, null, { spent: false });
       await page.context().close();

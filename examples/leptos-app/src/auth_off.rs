@@ -2,8 +2,6 @@
 //! and the same views, without the crate. Nobody signs in; the buttons do nothing. It exists so
 //! that `scripts/leptos-size` can weigh the sign-in code alone.
 
-use std::future::Future;
-
 use leptos::prelude::*;
 
 use crate::config::Config;
@@ -39,15 +37,9 @@ pub fn provide_auth(config: Result<&Config, &'static str>) {
 }
 
 impl Auth {
-    pub fn sign_in(self, _: Selector) -> impl Future<Output = ()> + 'static {
-        async {}
-    }
+    pub async fn sign_in(self, _: Selector) {}
 
-    pub fn refresh(self) -> impl Future<Output = ()> + 'static {
-        async {}
-    }
+    pub async fn refresh(self) {}
 
-    pub fn sign_out(self) -> impl Future<Output = ()> + 'static {
-        async {}
-    }
+    pub async fn sign_out(self) {}
 }
