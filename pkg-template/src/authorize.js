@@ -3,7 +3,7 @@
 // stored before the browser leaves.
 import { authorizePlan, clientError } from './core.js';
 import { queryString, str } from './options.js';
-import { newVerifier, s256 } from './pkce.js';
+import { randomHex, s256 } from './pkce.js';
 
 /**
  * The authorize URL (and, with a `verifier`, the key and value to store it under) for
@@ -14,8 +14,9 @@ import { newVerifier, s256 } from './pkce.js';
  * @param {string} [verifier]
  * @param {string} [flowType]
  * @param {string} [challenge]
+ * @param {string} [nonce]
  */
-function plan(supabaseUrl, storageKey, options, verifier, flowType, challenge) {
+function plan(supabaseUrl, storageKey, options, verifier, flowType, challenge, nonce) {
   const provider = options == null ? undefined : options.provider;
   const out = authorizePlan(
     supabaseUrl,
@@ -32,6 +33,8 @@ function plan(supabaseUrl, storageKey, options, verifier, flowType, challenge) {
     verifier,
     flowType,
     challenge,
+    nonce,
+    nonce && globalThis.location?.href,
   );
   if (out.warn) console.warn("supabase-workos: redirectTo has a fragment; Supabase Auth appends the callback after a second '#'");
   return out;
@@ -54,12 +57,15 @@ export function buildAuthorizeUrl(supabaseUrl, options) {
  */
 export async function signIn(c, options) {
   const storage = c._storage;
-  let verifier, challenge;
+  let verifier, challenge, nonce;
   if (c.flowType === 'pkce') {
-    verifier = newVerifier();
+    verifier = randomHex(56);
     challenge = await s256(verifier);
-  }
-  const p = plan(c.supabaseUrl, c.storageKey, options, verifier, verifier && 'pkce', challenge);
+  } else nonce = randomHex(16);
+  // The implicit flow has no verifier to bind the callback to this browser: its nonce goes out in
+  // redirect_to and is remembered here, so that only the callback that brings it back is
+  // finished (login CSRF).
+  const p = plan(c.supabaseUrl, c.storageKey, options, verifier, verifier && 'pkce', challenge, nonce);
   if (p.verifierKey) {
     await storage._set(p.verifierKey, /** @type {string} */ (p.verifierValue));
     // A verifier kept only in memory is lost with the redirect: refuse before navigating.
@@ -67,10 +73,7 @@ export async function signIn(c, options) {
       await storage._remove(p.verifierKey);
       throw clientError('storage_unavailable');
     }
-  }
-  // The implicit flow has no verifier to bind the callback to this browser: remember that a
-  // sign-in was started here, so that a callback nobody started is refused (login CSRF).
-  else await storage._set(c._implicitMarkerKey(), String(Date.now()));
+  } else await storage._set(c._implicitMarkerKey(), /** @type {string} */ (p.nonce));
   if (!options?.skipBrowserRedirect) globalThis.location.assign(p.url);
   return { provider: 'workos', url: p.url };
 }

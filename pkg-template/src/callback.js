@@ -21,15 +21,45 @@ export function parseCallbackUrl(url) {
 }
 
 /**
+ * Each callback URL this page finished, per storage key: the client that did and its outcome.
+ * @type {Map<string, { c: import('./client.js').WorkOSAuthClient, done: Promise<any> }>}
+ */
+const finished = new Map();
+
+/**
  * Finishes a callback: `{ session, text }` (the session and its stored text), or null when
- * `href` is not one (or, on auto-detect, a `?code=` of another flow). The request goes out as
- * early as it can; the rest of the work (listeners, address bar, storage) is done while it is
- * on the wire.
+ * `href` is not one (or, on auto-detect, a `?code=` of another flow). One callback URL is
+ * finished once per page and storage key (a code or a token is good for one request): a second
+ * client on the page, as a framework's development mode mounts twice, or a second call gets the
+ * first one's outcome, and a second client then tells its own subscribers.
  * @param {import('./client.js').WorkOSAuthClient} c
  * @param {string} href
  * @param {boolean} auto on auto-detect by the client's init
  */
 export async function finishCallback(c, href, auto) {
+  const key = c.storageKey + '\n' + href;
+  const first = finished.get(key);
+  if (first) {
+    const done = await first.done;
+    if (done && first.c !== c) c._events._emit('SIGNED_IN', done.session);
+    return done;
+  }
+  const done = finish(c, href, auto);
+  finished.set(key, { c, done });
+  // A URL that is no callback of ours may be tried again (by a client of another storage key it
+  // is another key).
+  done.then((d) => d || finished.delete(key), () => {});
+  return done;
+}
+
+/**
+ * Finishes a callback (see `finishCallback`). The request goes out as early as it can; the rest
+ * of the work (listeners, address bar, storage) is done while it is on the wire.
+ * @param {import('./client.js').WorkOSAuthClient} c
+ * @param {string} href
+ * @param {boolean} auto
+ */
+async function finish(c, href, auto) {
   const { _storage: storage, _clock: clock, storageKey } = c;
   // At the skew known so far; an implicit callback's expiry is read again below if the stored
   // skew differs (nothing else in the answer depends on the time).
@@ -44,22 +74,27 @@ export async function finishCallback(c, href, auto) {
     // On auto-detect a `?code=` without a verifier may belong to another flow: leave it.
     if (auto && verifier === undefined) return null;
   }
-  // From here the auth parameters leave the address bar, whatever the outcome.
+  // From here the auth parameters leave the address bar, whatever the outcome: those of the
+  // address as it is now, which a router may have rewritten since `href` was read.
   let cleaned = false;
   const clean = () => {
     if (cleaned) return;
     cleaned = true;
-    if (cb.clean !== undefined && href === globalThis.location?.href) {
-      history.replaceState(history.state, '', cb.clean);
-    }
+    const now = globalThis.location?.href;
+    const bare = now === href ? cb.clean : now && readCallback(0, now).clean;
+    if (bare !== undefined) history.replaceState(history.state, '', bare);
   };
   let session;
   let recovery;
   try {
+    if (cb.type === 'error') {
+      // The sign-in this browser started is over: its marker and verifier go with it.
+      await storage._remove(c._implicitMarkerKey(), {}).catch(() => {});
+      await storage._remove(verifierKey(storageKey), {}).catch(() => {});
+    }
     if (cb.type === 'invalid' || cb.type === 'error') throw cb.error;
     if (cb.type === 'pkce') {
       if (verifier === undefined) throw clientError('pkce_code_verifier_not_found');
-      recovery = verifier.recovery;
       const request = c._request('POST', '/token?grant_type=pkce', {
         auth_code: cb.code,
         code_verifier: verifier.verifier,
@@ -83,20 +118,28 @@ export async function finishCallback(c, href, auto) {
         // page) go after init, off the way to the request; found in a fallback, every copy goes
         // now, before another callback could read it.
         await storage._remove(key, first === null ? undefined : {});
-        if (!implicitPending(Date.now(), pending)) throw clientError('unsolicited_callback');
+        if (!implicitPending(cb.nonce, pending)) throw clientError('unsolicited_callback');
       }
       recovery = cb.recovery;
       let params = cb.params;
       const request = c._request('GET', '/user', undefined, params.access_token);
-      const { data: user, text } = await whileSent(c, request, clean, async () => {
-        // The marker is consumed either way.
-        if (c._allowUnsolicited) await storage._remove(c._implicitMarkerKey(), {});
-        await clock._load();
-        if (clock._skew !== skew) params = readCallback(clock._now() / 1000, href).params;
-        await clock._keep(clockSkew(Date.now(), false, params.access_token), false);
-      });
-      checkUser(text);
-      session = { ...params, user };
+      let answer;
+      try {
+        answer = await whileSent(c, request, clean, async () => {
+          // The marker is consumed either way.
+          if (c._allowUnsolicited) await storage._remove(c._implicitMarkerKey(), {});
+          await clock._load();
+          if (clock._skew !== skew) params = readCallback(clock._now() / 1000, href).params;
+          await clock._keep(clockSkew(Date.now(), false, params.access_token), false);
+        });
+      } catch (e) {
+        // Revoked between the redirect and the request (`session_not_found`): as supabase-js,
+        // the session is over, and the app hears SIGNED_OUT.
+        if (/** @type {any} */ (e)?.name === 'AuthSessionMissingError') await c._signOutLocally();
+        throw e;
+      }
+      const { data, text } = answer;
+      session = { ...params, user: checkUser(text, undefined, params.access_token).wrapped ? data.user : data };
     }
   } finally {
     clean();

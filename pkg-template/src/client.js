@@ -175,6 +175,8 @@ export class WorkOSAuthClient {
     }
     await this._storage._remove(this.storageKey).catch(() => {});
     await this._storage._remove(verifierKey(this.storageKey)).catch(() => {});
+    // A pending implicit sign-in's marker too: its callback is not to be finished after this.
+    await this._storage._remove(this._implicitMarkerKey()).catch(() => {});
     this._events._emit('SIGNED_OUT', null);
     this._tabs._broadcast('SIGNED_OUT', null, user);
   }

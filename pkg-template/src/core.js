@@ -11,19 +11,56 @@ import { toError } from './errors.js';
 let ready = false;
 
 /**
+ * Each operation's fields, as `OPERATIONS` in src/protocol/api.rs lists them (a unit test
+ * compares the two): `u` a URL, `o` optional, `s` text, `n` a number, `f` a flag, `t` free text
+ * to the end. Only `t` may hold a NUL; anywhere else a NUL would shift the fields that follow.
+ */
+export const OPERATIONS = {
+  c: 'uooo',
+  s: 'uusooooooosooooo',
+  e: 'nffooooooo',
+  x: 's',
+  r: 'nn',
+  b: 'nt',
+  t: 'nt',
+  u: 'ost',
+  d: 'nnt',
+  v: 't',
+  p: 'ot',
+  k: 'nft',
+};
+
+/**
  * Asks the core: the operation letter, then its fields. Instantiates the wasm on first use,
- * synchronously: no `await init()` for anyone.
+ * synchronously: no `await init()` for anyone. A NUL in an option is the caller's mistake
+ * (`invalid_options`); a call that does not fit the table is this library's, which the core
+ * answers with `internal_error`.
+ * @param {keyof typeof OPERATIONS} op
  * @param {...(string | number)} fields
  * @returns {any} the parsed answer
  */
-function ask(...fields) {
+function ask(op, ...fields) {
+  const kinds = OPERATIONS[op];
+  fields.forEach((f, i) => {
+    if (kinds[i] != 't' && String(f).includes('\0')) throw toError(JSON.parse(decideNow('x\0invalid_options')).error);
+  });
+  // Numbers cross as whole decimal numbers (seconds and a stored clock skew may not be whole).
+  const out = JSON.parse(decideNow([op, ...fields].map((f) => (typeof f === 'number' ? Math.round(f) : f)).join('\0')));
+  // Thrown whatever the operation: no answer of the shell's own mistake is ever used.
+  if (out?.error?.code == 'internal_error') throw toError(out.error);
+  return out;
+}
+
+/**
+ * The core's answer to one input, the wasm instantiated on first use.
+ * @param {string} text
+ */
+function decideNow(text) {
   if (!ready) {
     initSync({ module: wasmModule() });
     ready = true;
   }
-  // Numbers cross as whole decimal numbers, rounded here (seconds and a stored clock skew may not be whole).
-  const text = fields.map((f) => (typeof f === 'number' ? Math.round(f) : f)).join('\0');
-  return JSON.parse(decide(text));
+  return decide(text);
 }
 
 /**
@@ -75,9 +112,10 @@ export const clientConfig = (supabaseUrl, key, flowType, storageKey) =>
  * @param {string | undefined} redirectTo @param {string | undefined} scopes
  * @param {string | undefined} loginHint @param {string | undefined} domainHint @param {string} query
  * @param {string | undefined} verifier @param {string | undefined} flowType @param {string | undefined} challenge
- * @returns {{ url: string, verifierKey?: string, verifierValue?: string, warn: boolean }}
+ * @param {string} [nonce] the implicit flow's login-CSRF nonce @param {string} [page] the page's URL
+ * @returns {{ url: string, verifierKey?: string, verifierValue?: string, nonce?: string, warn: boolean }}
  */
-export const authorizePlan = (supabaseUrl, storageKey, connection, organization, provider, redirectTo, scopes, loginHint, domainHint, query, verifier, flowType, challenge) =>
+export const authorizePlan = (supabaseUrl, storageKey, connection, organization, provider, redirectTo, scopes, loginHint, domainHint, query, verifier, flowType, challenge, nonce, page) =>
   answer(
     ask(
       's',
@@ -95,6 +133,8 @@ export const authorizePlan = (supabaseUrl, storageKey, connection, organization,
       opt(verifier),
       opt(flowType),
       opt(challenge),
+      opt(nonce),
+      opt(page),
     ),
   );
 
@@ -152,10 +192,13 @@ export function readCallback(nowS, href) {
 export const tokenExpiry = (nowS, text) => answer(ask('t', nowS, text));
 
 /**
- * `u`: a `/user` answer (its text) checked for an implicit sign-in. Throws `invalid_token_response`.
- * @param {string} text
+ * `u`: a `/user` answer (its text) checked against the session it was asked for: the user of
+ * `accessToken` and, when given, `userId`. `{ wrapped }`: the user is the answer's `user` member.
+ * Throws `invalid_token_response`.
+ * @param {string} text @param {string | undefined} userId @param {string} accessToken
+ * @returns {{ wrapped: boolean }}
  */
-export const checkUser = (text) => answer(ask('u', text));
+export const checkUser = (text, userId, accessToken) => answer(ask('u', opt(userId), accessToken, text));
 
 /**
  * `d`: a stored session's raw text (null when nothing is stored, `''` when it is not JSON) at
@@ -167,19 +210,19 @@ export const checkUser = (text) => answer(ask('u', text));
 export const readStored = (nowMs, jitter, raw) => ask('d', nowMs, Math.floor(jitter * 1000), opt(raw));
 
 /**
- * `v`: a stored PKCE verifier (the JSON-decoded string): `{ verifier, recovery }`, or `{}`.
+ * `v`: a stored PKCE verifier (the JSON-decoded string): `{ verifier }`, or `{}`.
  * @param {string} stored
- * @returns {{ verifier?: string, recovery?: boolean }}
+ * @returns {{ verifier?: string }}
  */
 export const readVerifier = (stored) => ask('v', stored);
 
 /**
- * `p`: whether the implicit-flow marker `marker` (null when none) says this browser started the
- * sign-in, and recently.
- * @param {number} nowMs @param {string | null} marker
+ * `p`: whether an implicit callback that brought `nonce` back is the one of the sign-in whose
+ * marker (its nonce; null when none is pending) this browser stored.
+ * @param {string | undefined} nonce @param {string | null} marker
  * @returns {boolean}
  */
-export const implicitPending = (nowMs, marker) => ask('p', nowMs, opt(marker));
+export const implicitPending = (nonce, marker) => ask('p', opt(nonce), opt(marker));
 
 /**
  * `k`: how far the device clock is off the server's (ms), from the `iat` of `token` received at

@@ -3,9 +3,13 @@
 // supabase-js's own so that either library can finish the other's sign-in.
 import { clientError, readVerifier } from './core.js';
 
-/** A new verifier: 56 random bytes as 112 hex characters, the shape supabase-js uses. */
-export const newVerifier = () =>
-  Array.from(crypto.getRandomValues(new Uint8Array(56)), (b) => (b | 256).toString(16).slice(1)).join('');
+/**
+ * `n` random bytes as lower-case hex: a verifier (56 bytes, the shape supabase-js uses) or the
+ * implicit flow's nonce (16).
+ * @param {number} n
+ */
+export const randomHex = (n) =>
+  Array.from(crypto.getRandomValues(new Uint8Array(n)), (b) => (b | 256).toString(16).slice(1)).join('');
 
 /**
  * The S256 PKCE challenge of a verifier, base64url(SHA-256), by the browser's WebCrypto.
@@ -21,10 +25,9 @@ export async function s256(verifier) {
 }
 
 /**
- * A stored PKCE verifier (its raw stored text): `{ verifier, recovery }`, or undefined when
- * there is none.
+ * A stored PKCE verifier (its raw stored text): `{ verifier }`, or undefined when there is none.
  * @param {string | null} raw
- * @returns {{ verifier: string, recovery: boolean } | undefined}
+ * @returns {{ verifier: string } | undefined}
  */
 export function storedVerifier(raw) {
   let stored;

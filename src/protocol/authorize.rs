@@ -69,7 +69,7 @@ impl<'a> Selector<'a> {
         provider: Option<&'a str>,
     ) -> Result<Self, Error> {
         // Empty or only white space: not given (a stray space from a form is not a selector).
-        let given = |v: Option<&str>| v.is_some_and(|s| !s.trim().is_empty());
+        let given = |v: Option<&str>| v.is_some_and(|s| !s.trim_ascii().is_empty());
         let count = usize::from(given(connection))
             + usize::from(given(organization))
             + usize::from(given(provider));

@@ -46,7 +46,7 @@ pub struct Pair<'a> {
     value: String,
 }
 
-fn hex_value(b: u8) -> Option<u8> {
+pub(crate) fn hex_value(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
         b'a'..=b'f' => Some(b - b'a' + 10),
@@ -283,21 +283,22 @@ pub fn parse(href: &str) -> Parsed {
 
     // The nonce stands in a segment before the one Supabase Auth appended, so it is looked for in
     // every part; given twice, the URL is not one this library's sign-in made.
-    let nonce_of = |p: &Pair<'_>| (p.key == NONCE_KEY).then(|| p.value.clone());
-    let mut nonces: Vec<String> = query_pairs
-        .iter()
-        .filter_map(nonce_of)
-        .chain(
-            segments
-                .iter()
-                .flat_map(|s| segment_pairs(s))
-                .filter_map(|p| nonce_of(&p)),
-        )
-        .collect();
+    let mut nonces = 0;
+    let mut nonce = None;
+    let mut note = |part: &[Pair<'_>]| {
+        for p in part.iter().filter(|p| p.key == NONCE_KEY) {
+            nonces += 1;
+            nonce = Some(p.value.clone());
+        }
+    };
+    note(&query_pairs);
+    for segment in &segments {
+        note(&segment_pairs(segment));
+    }
     let callback = match classify(&query_pairs, &fragment_pairs) {
-        Ok(Callback::Implicit(_)) if nonces.len() > 1 => Err(MALFORMED),
+        Ok(Callback::Implicit(_)) if nonces > 1 => Err(MALFORMED),
         Ok(Callback::Implicit(params)) => Ok(Callback::Implicit(ImplicitParams {
-            nonce: nonces.pop(),
+            nonce,
             ..params
         })),
         other => other,

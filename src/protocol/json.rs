@@ -169,14 +169,14 @@ fn key_is(lit: &[u8], key: &str) -> bool {
             if inner.get(i + 1) != Some(&b'u') {
                 return false;
             }
-            let hex = inner
-                .get(i + 2..i + 6)
-                .and_then(|h| core::str::from_utf8(h).ok());
-            i += 6;
-            match hex.and_then(|h| u32::from_str_radix(h, 16).ok()) {
-                Some(n) if n < 0x80 => n as u8,
+            let digit = |k: usize| inner.get(i + k).copied().and_then(super::callback::hex_value);
+            // `\u00XX` with XX below 0x80: the only escapes that spell an ASCII character.
+            let n = match (digit(2), digit(3), digit(4), digit(5)) {
+                (Some(0), Some(0), Some(hi), Some(lo)) if hi < 8 => hi << 4 | lo,
                 _ => return false,
-            }
+            };
+            i += 6;
+            n
         } else {
             i += 1;
             c

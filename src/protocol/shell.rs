@@ -44,7 +44,11 @@ pub fn stored_verifier(stored: &str) -> Option<&str> {
 /// page's URL without its fragment.
 pub fn redirect_with_nonce(redirect_to: Option<&str>, page: &str, nonce: &str) -> String {
     let base = redirect_to.unwrap_or(cut_or_all(page, b'#').0);
-    [base, "#", super::callback::NONCE_KEY, "=", nonce].concat()
+    let mut out = String::with_capacity(base.len() + 44);
+    for part in [base, "#", super::callback::NONCE_KEY, "=", nonce] {
+        out.push_str(part);
+    }
+    out
 }
 
 /// Whether a `/user` answer's user is the user of the access token the request carried (its

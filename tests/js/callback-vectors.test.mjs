@@ -158,6 +158,9 @@ const DIFFERENCES = {
   // A deep link given to handleRedirectCallback(url) is not the page's address, which is left
   // alone; supabase-js, reading it as window.location, cleaned that.
   'implicit-custom-scheme': { after: `${APP}/` },
+  // "a verifier's /recovery suffix is not read": this library starts no password recovery, so a
+  // suffix in storage can only have been planted, and the sign-in is a sign-in.
+  'pkce-code-verifier-recovery': { events: ['INITIAL_SESSION', 'SIGNED_IN'] },
   'pkce-custom-scheme': { after: `${APP}/` },
 };
 

@@ -9,9 +9,11 @@ const SUPABASE = 'https://abcd.supabase.co';
 const KEY = 'sb-abcd-auth-token';
 const env = serverAndBrowser();
 
-const ACCESS = jwt({ sub: 'u1', exp: FAR, role: 'authenticated' });
+const USER_ID = '7b3a5c1e-1111-4222-8333-944455556666';
+// The user's own token: a /user answer is checked against its `sub`.
+const ACCESS = jwt({ sub: USER_ID, exp: FAR, role: 'authenticated' });
 const USER = {
-  id: '7b3a5c1e-1111-4222-8333-944455556666',
+  id: USER_ID,
   aud: 'authenticated',
   role: 'authenticated',
   email: 'ada@example.com',
@@ -293,32 +295,72 @@ test('login CSRF: an implicit callback this browser did not start is refused', a
   assert.equal(ours.href, pageUrl(), 'and it left the address bar');
 });
 
-test('login CSRF: a callback of a sign-in started here is accepted once, a replay is refused', async () => {
+const NONCE_KEY = 'sb-abcd-auth-token-implicit-pending';
+
+/** Starts an implicit sign-in on `page`: the nonce stored and the authorize URL. */
+function startImplicit(page, options = { connection: 'conn_1', redirectTo: pageUrl() }) {
+  return page.evaluate(
+    async ({ SUPABASE, options, NONCE_KEY }) => {
+      const { createClient } = await import('/pkg/index.js');
+      const auth = createClient(SUPABASE, 'anon-key', { flowType: 'implicit', detectSessionInUrl: false });
+      const { url } = await auth.signInWithWorkOS({ ...options, skipBrowserRedirect: true });
+      return { url, nonce: localStorage.getItem(NONCE_KEY) };
+    },
+    { SUPABASE, options, NONCE_KEY },
+  );
+}
+
+test('login CSRF: only the callback that brings back the nonce of the sign-in started here is accepted, once', async () => {
   const page = await scriptedPage(pageUrl());
-  const started = await page.evaluate(async (SUPABASE) => {
-    const { createClient } = await import('/pkg/index.js');
-    const auth = createClient(SUPABASE, 'anon-key', { flowType: 'implicit', detectSessionInUrl: false });
-    await auth.signInWithWorkOS({ connection: 'conn_1', skipBrowserRedirect: true });
-    return localStorage.getItem('sb-abcd-auth-token-implicit-pending');
-  }, SUPABASE);
-  assert.ok(Math.abs(Number(started) - Date.now()) < 60000, 'the start time is recorded');
-  await page.goto(pageUrl(implicitFragment()));
+  const { url, nonce } = await startImplicit(page);
+  assert.match(nonce, /^[0-9a-f]{32}$/, 'a fresh nonce is the marker');
+  const redirect = new URL(url).searchParams.get('redirect_to');
+  assert.equal(redirect, `${pageUrl()}#sbw_nonce=${nonce}`, 'the nonce goes out in redirect_to, after a # of its own');
+  // Supabase Auth appends the tokens after a second '#'.
+  await page.goto(pageUrl(`#sbw_nonce=${nonce}${implicitFragment()}`));
   const first = await runOurs(page, { flowType: 'implicit', allowUnsolicitedImplicit: false });
   assert.equal(first.error, null);
   assert.equal(first.session.refresh_token, 'rt-url');
-  assert.equal(await page.evaluate(() => localStorage.getItem('sb-abcd-auth-token-implicit-pending')), null);
-  await page.goto(pageUrl(implicitFragment(jwt({ sub: 'attacker', exp: FAR }))));
+  assert.equal(first.href, pageUrl(), 'nonce and tokens leave the address bar');
+  assert.equal(await page.evaluate((k) => localStorage.getItem(k), NONCE_KEY), null);
+  // The same URL again (a replay): the nonce was consumed.
+  await page.goto(pageUrl(`#sbw_nonce=${nonce}${implicitFragment(jwt({ sub: 'attacker', exp: FAR }))}`));
   const replay = await runOurs(page, { flowType: 'implicit', allowUnsolicitedImplicit: false });
   assert.equal(replay.error?.code, 'unsolicited_callback');
   assert.equal(replay.session.refresh_token, 'rt-url', 'the first sign-in is kept');
 });
 
-test('login CSRF: a marker an earlier page kept in sessionStorage admits one callback, not a second one right after', async () => {
+test('login CSRF: an attacker\'s callback that arrives while a sign-in is pending is refused, and the victim\'s own is then accepted', async () => {
+  // The attack: a page of the attacker's reloads app/cb#<its own unused tokens> until the victim
+  // starts a sign-in; with a marker that any callback could use, the first reload after it won.
+  const page = await scriptedPage(pageUrl());
+  const { nonce } = await startImplicit(page);
+  for (const attacker of [
+    implicitFragment(jwt({ sub: 'attacker', exp: FAR })),
+    `#sbw_nonce=${'0'.repeat(32)}${implicitFragment(jwt({ sub: 'attacker', exp: FAR }))}`,
+  ]) {
+    await page.goto(pageUrl(attacker));
+    const out = await runOurs(page, { flowType: 'implicit', allowUnsolicitedImplicit: false });
+    assert.equal(out.error?.code, 'unsolicited_callback');
+    assert.equal(out.session, null, 'nothing of the attacker\'s is stored');
+    assert.equal(page.seen.user.length, 0, 'the attacker\'s token is sent nowhere');
+  }
+  // The refused tries consumed the marker: the victim's sign-in is started again, and finishes.
+  const again = await startImplicit(page);
+  assert.notEqual(again.nonce, nonce);
+  await page.goto(pageUrl(`#sbw_nonce=${again.nonce}${implicitFragment()}`));
+  const victim = await runOurs(page, { flowType: 'implicit', allowUnsolicitedImplicit: false });
+  assert.equal(victim.error, null);
+  assert.equal(victim.session.refresh_token, 'rt-url');
+});
+
+test('login CSRF: a marker an earlier page kept in sessionStorage admits its callback, not a second one right after', async () => {
   // An earlier page's localStorage refused the marker (full), so sessionStorage holds it.
-  const page = await scriptedPage(pageUrl(implicitFragment()));
+  const nonce = 'ab'.repeat(16);
+  const page = await scriptedPage(pageUrl(`#sbw_nonce=${nonce}${implicitFragment()}`));
   const out = await page.evaluate(
-    async ({ SUPABASE, KEY, attacker }) => {
-      sessionStorage.setItem(`${KEY}-implicit-pending`, String(Date.now()));
+    async ({ SUPABASE, KEY, attacker, nonce }) => {
+      sessionStorage.setItem(`${KEY}-implicit-pending`, nonce);
       const { createClient } = await import('/pkg/index.js');
       const auth = createClient(SUPABASE, 'anon-key', { flowType: 'implicit' });
       const { error } = await auth.initialize();
@@ -333,7 +375,7 @@ test('login CSRF: a marker an earlier page kept in sessionStorage admits one cal
         marker: [localStorage.getItem(`${KEY}-implicit-pending`), sessionStorage.getItem(`${KEY}-implicit-pending`)],
       };
     },
-    { SUPABASE, KEY, attacker: pageUrl(implicitFragment(jwt({ sub: 'attacker', exp: FAR }))) },
+    { SUPABASE, KEY, nonce, attacker: pageUrl(`#sbw_nonce=${nonce}${implicitFragment(jwt({ sub: 'attacker', exp: FAR }))}`) },
   );
   assert.equal(out.error, null);
   assert.equal(out.second, 'unsolicited_callback');
@@ -423,9 +465,9 @@ test('a sign-in finished while another tab refreshes the old session is not over
     window.refreshed = b.refreshSession().then((s) => s.refresh_token);
     await new Promise((r) => setTimeout(r, 100));
     // This browser started the sign-in (the login-CSRF marker).
-    localStorage.setItem(`${KEY}-implicit-pending`, String(Date.now()));
+    localStorage.setItem(`${KEY}-implicit-pending`, 'ab'.repeat(16));
     window.signedIn = await a.handleRedirectCallback(callback).then((s) => s.refresh_token);
-  }, { KEY, callback: pageUrl(implicitFragment()) });
+  }, { KEY, callback: pageUrl(`#sbw_nonce=${'ab'.repeat(16)}${implicitFragment()}`) });
   await page.evaluate(() => (window.until = performance.now() + 150));
   release();
   const out = await page.evaluate(async (KEY) => {
@@ -441,7 +483,7 @@ test('finishing a callback does not touch sessionStorage before the session is a
   // localStorage working, the fallbacks hold nothing the callback needs: the spent verifier's and
   // marker's copies there are swept after init.
   for (const [flowType, suffix] of [
-    ['implicit', implicitFragment()],
+    ['implicit', `#sbw_nonce=${'ab'.repeat(16)}${implicitFragment()}`],
     ['pkce', '?code=code-from-server'],
   ]) {
     const page = await scriptedPage(pageUrl());
@@ -465,7 +507,7 @@ test('finishing a callback does not touch sessionStorage before the session is a
         // What this browser's sign-in left: the verifier, or the login-CSRF marker; and a copy
         // in sessionStorage, as a page whose localStorage once refused the write leaves one.
         const [key, value] =
-          flowType === 'pkce' ? [`${KEY}-code-verifier`, JSON.stringify('a'.repeat(112))] : [`${KEY}-implicit-pending`, String(Date.now())];
+          flowType === 'pkce' ? [`${KEY}-code-verifier`, JSON.stringify('a'.repeat(112))] : [`${KEY}-implicit-pending`, 'ab'.repeat(16)];
         localStorage.setItem(key, value);
         sessionStorage.setItem(key, value);
         window.phase = 'callback';
@@ -486,4 +528,93 @@ test('finishing a callback does not touch sessionStorage before the session is a
     assert.deepEqual(out.left, [KEY], flowType);
     await page.context().close();
   }
+});
+
+test('a router that rewrites the URL while the callback runs leaves no auth parameter in the address bar', async () => {
+  for (const suffix of [implicitFragment(), '?code=code-from-server']) {
+    const page = await scriptedPage(pageUrl(suffix));
+    const out = await page.evaluate(
+      async ({ SUPABASE, KEY }) => {
+        localStorage.setItem(`${KEY}-code-verifier`, JSON.stringify('a'.repeat(112)));
+        const { createClient } = await import('/pkg/index.js');
+        const auth = createClient(SUPABASE, 'anon-key', { allowUnsolicitedImplicit: true });
+        // A router moves to its own route right away, keeping what the URL held.
+        history.replaceState(null, '', `/en${location.pathname}${location.search}${location.hash}`);
+        const { error } = await auth.initialize();
+        return { error, href: location.href };
+      },
+      { SUPABASE, KEY },
+    );
+    assert.equal(out.error, null, suffix);
+    assert.equal(out.href, `${env.server.url}/en/tests/js/pages/blank.html`, suffix);
+  }
+});
+
+test('two clients on one callback page finish it once, and both report the session', async () => {
+  // A framework's development mode mounts twice: two createClient calls on one callback.
+  for (const suffix of [implicitFragment(), '?code=code-from-server']) {
+    const page = await scriptedPage(pageUrl(suffix));
+    const out = await page.evaluate(
+      async ({ SUPABASE, KEY }) => {
+        localStorage.setItem(`${KEY}-code-verifier`, JSON.stringify('a'.repeat(112)));
+        const { createClient } = await import('/pkg/index.js');
+        const options = { allowUnsolicitedImplicit: true };
+        const events = [[], []];
+        const clients = [createClient(SUPABASE, 'anon-key', options), createClient(SUPABASE, 'anon-key', options)];
+        clients.forEach((c, i) => c.onAuthStateChange((e) => events[i].push(e)));
+        const results = await Promise.all(clients.map((c) => c.initialize()));
+        const sessions = await Promise.all(clients.map((c) => c.getSession()));
+        await new Promise((r) => setTimeout(r, 0));
+        return { errors: results.map((r) => r.error), tokens: sessions.map((s) => s?.refresh_token), events };
+      },
+      { SUPABASE, KEY },
+    );
+    assert.deepEqual(out.errors, [null, null], suffix);
+    assert.equal(out.tokens[0], out.tokens[1], suffix);
+    assert.ok(out.tokens[0], suffix);
+    assert.equal(page.seen.user.length + page.seen.pkce.length, 1, `one request: ${suffix}`);
+    // The first tells of the sign-in; the second has it from the start (INITIAL_SESSION) or, if
+    // it came to the URL first, hears it once too.
+    assert.equal(out.events[0].filter((e) => e === 'SIGNED_IN').length, 1, JSON.stringify(out.events));
+    assert.ok(out.events[1].filter((e) => e === 'SIGNED_IN').length <= 1, JSON.stringify(out.events));
+  }
+});
+
+test('two handleRedirectCallback calls on one callback make one request and one SIGNED_IN', async () => {
+  for (const suffix of [implicitFragment(), '?code=code-from-server']) {
+    const page = await scriptedPage(pageUrl());
+    const out = await page.evaluate(
+      async ({ SUPABASE, KEY, url }) => {
+        localStorage.setItem(`${KEY}-code-verifier`, JSON.stringify('a'.repeat(112)));
+        const { createClient } = await import('/pkg/index.js');
+        const auth = createClient(SUPABASE, 'anon-key', { allowUnsolicitedImplicit: true, detectSessionInUrl: false });
+        const events = [];
+        auth.onAuthStateChange((e) => events.push(e));
+        await auth.initialize();
+        const tokens = await Promise.all([auth.handleRedirectCallback(url), auth.handleRedirectCallback(url)]);
+        await new Promise((r) => setTimeout(r, 0));
+        return { tokens: tokens.map((s) => s.refresh_token), events };
+      },
+      { SUPABASE, KEY, url: pageUrl(suffix) },
+    );
+    assert.equal(out.tokens[0], out.tokens[1], suffix);
+    assert.equal(page.seen.user.length + page.seen.pkce.length, 1, `one request: ${suffix}`);
+    assert.deepEqual(out.events, ['INITIAL_SESSION', 'SIGNED_IN'], suffix);
+  }
+});
+
+test('an error callback ends the sign-in this browser started: its verifier and marker go', async () => {
+  const page = await scriptedPage(pageUrl('?error=access_denied&error_description=denied#error=access_denied'));
+  const out = await page.evaluate(
+    async ({ SUPABASE, KEY }) => {
+      localStorage.setItem(`${KEY}-code-verifier`, JSON.stringify('a'.repeat(112)));
+      localStorage.setItem(`${KEY}-implicit-pending`, 'ab'.repeat(16));
+      const { createClient } = await import('/pkg/index.js');
+      const { error } = await createClient(SUPABASE, 'anon-key').initialize();
+      return { code: error?.code, left: [localStorage.getItem(`${KEY}-code-verifier`), localStorage.getItem(`${KEY}-implicit-pending`)] };
+    },
+    { SUPABASE, KEY },
+  );
+  assert.equal(out.code, 'access_denied');
+  assert.deepEqual(out.left, [null, null]);
 });

@@ -1,6 +1,6 @@
 // The operation table against the core it was built with: every operation is one the core
-// knows, with the fields it expects (a call that does not fit answers invalid_options or
-// internal_error, never what the operation answers).
+// knows, with the fields it expects (a call that does not fit answers internal_error, never what
+// the operation answers).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { load } from './load.mjs';
@@ -60,14 +60,52 @@ test('b, t, d, v, k: callback, token answer, stored session, verifier, clock ske
   assert.equal(stored.refresh, false);
   assert.deepEqual(core.readStored(0, 0, null), {});
   assert.deepEqual(core.readStored(0, 0, '{"x":1}'), { corrupt: true });
-  assert.deepEqual(core.readVerifier('v1/recovery'), { verifier: 'v1', recovery: true });
+  // The redirect type is dropped: a planted `/recovery` turns no sign-in into a recovery.
+  assert.deepEqual(core.readVerifier('v1/recovery'), { verifier: 'v1' });
   assert.equal(core.clockSkew(1700000000000 + 3600000, true, JWT), 3600000);
   assert.equal(core.clockSkew(1700000000000, true, JWT), 0);
 });
 
-test('u and p: the implicit flow\'s user answer and sign-in marker', () => {
-  assert.doesNotThrow(() => core.checkUser('{"id":"u"}'));
-  assert.throws(() => core.checkUser('null'), (e) => e.code === 'invalid_token_response');
-  assert.equal(core.implicitPending(Date.now(), String(Date.now())), true);
-  assert.equal(core.implicitPending(Date.now(), null), false);
+test('u and p: the user answer is the session\'s, and the implicit nonce', () => {
+  // {"sub":"u"}
+  const token = 'x.eyJzdWIiOiJ1In0.x';
+  assert.deepEqual(core.checkUser('{"id":"u"}', undefined, token), { wrapped: false });
+  assert.deepEqual(core.checkUser('{"user":{"id":"u"}}', 'u', token), { wrapped: true });
+  for (const text of ['null', '{}', '[]', '"x"', '', '{"id":"eve"}']) {
+    assert.throws(() => core.checkUser(text, undefined, token), (e) => e.code === 'invalid_token_response', text);
+  }
+  assert.throws(() => core.checkUser('{"id":"u"}', 'other', token), (e) => e.code === 'invalid_token_response');
+  const nonce = '0123456789abcdef0123456789abcdef';
+  assert.equal(core.implicitPending(nonce, nonce), true);
+  assert.equal(core.implicitPending(undefined, nonce), false);
+  assert.equal(core.implicitPending(nonce, null), false);
+  assert.equal(core.implicitPending('fedcba9876543210fedcba9876543210', nonce), false);
+});
+
+test('the table is the core\'s: OPERATIONS here and in src/protocol/api.rs agree', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const rust = await readFile(new URL('../../src/protocol/api.rs', import.meta.url), 'utf8');
+  const table = rust.slice(rust.indexOf('pub const OPERATIONS'));
+  const pairs = [...table.slice(0, table.indexOf('];')).matchAll(/\("([a-z])", "([a-z]+)"\)/g)];
+  assert.deepEqual(Object.fromEntries(pairs.map(([, op, kinds]) => [op, kinds])), core.OPERATIONS);
+  assert.equal(pairs.length, 12);
+});
+
+test('a NUL in an option is refused before the core; a call that does not fit is a bug', () => {
+  // The reported shifts: a NUL in `provider` moved `javascript:` into redirect_to, one at the end
+  // of `organization` dropped redirect_to.
+  for (const [connection, organization, provider] of [
+    [undefined, undefined, 'GoogleOAuth\0+javascript:alert(document.domain)'],
+    [undefined, 'org_acme\0', undefined],
+  ]) {
+    assert.throws(
+      () => core.authorizePlan(PROJECT, 'k', connection, organization, provider, 'https://app.example/cb', undefined, undefined, undefined, '', undefined, undefined, undefined),
+      (e) => e.code === 'invalid_options',
+    );
+  }
+  assert.throws(() => core.clientConfig(PROJECT, 'an\0on'), (e) => e.code === 'invalid_options');
+  // Free text keeps its NULs: a stored session is read as text (and is corrupt).
+  assert.deepEqual(core.readStored(0, 0, '{"a":"\0"}'), { corrupt: true });
+  // A number the shell should never pass: the core answers internal_error, thrown as a bug.
+  assert.throws(() => core.retryDelay(NaN, 1), (e) => e.code === 'internal_error' && /bug/.test(e.message));
 });
