@@ -197,9 +197,7 @@ pub fn sign_in(
 
 /// The implicit flow's nonce: 32 lower-case hex characters, from 16 random bytes.
 fn valid_nonce(n: &str) -> bool {
-    n.len() == 32
-        && n.bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    n.len() == 32 && n.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// What a callback URL holds, at `now` (unix seconds): `{"type":"none"|"implicit"|"pkce"|
@@ -280,39 +278,29 @@ pub fn token_session(text: &str, now: u64) -> String {
     }))
 }
 
-/// Where a `/user` answer (its JSON text) holds the user: `Some(false)` when it is the user,
-/// `Some(true)` when it wraps one as `{"user":{…}}` (supabase-js reads `data.user ?? data`), `None`
-/// when neither is an object with a non-empty string `id`.
-pub fn user_answer(text: &str) -> Option<bool> {
-    let text = text.trim_ascii();
-    match json::member(text, "user") {
-        Some(inner) if inner != "null" => json::is_user(Some(inner)).then_some(true),
-        _ => json::is_user(Some(text)).then_some(false),
-    }
-}
-
-/// Checks a `/user` answer (its JSON text) against the session it was asked for: the user must be
-/// an object with a non-empty string `id` (bare, or wrapped as `{"user":{…}}`), that `id` must be
-/// the `sub` of the `access_token` the request carried and, when the session already names its
-/// user (`user_id`, for `getUser`), that one too. A cache that ignores `Authorization`, or a
-/// server that answers with someone else, is refused. `{"wrapped":bool}` (see [`user_answer`]),
-/// or `invalid_token_response`.
+/// Checks a `/user` answer (its JSON text) against the session it was asked for: the user is the
+/// answer, or its `user` member when that is not `null` (supabase-js reads `data.user ?? data`),
+/// and must be an object with a non-empty string `id`; that `id` must be the `sub` of the
+/// `access_token` the request carried and, when the session already names its user (`user_id`,
+/// for `getUser`), that one too. A cache that ignores `Authorization`, or a server that answers
+/// with someone else, is refused. `{"wrapped":bool}` (whether the user was the `user` member), or
+/// `invalid_token_response`.
 pub fn checked_user(text: &str, user_id: Option<&str>, access_token: &str) -> String {
     let text = text.trim_ascii();
-    let Some(wrapped) = user_answer(text) else {
+    let (user, wrapped) = match json::member(text, "user") {
+        Some(inner) if inner != "null" => (inner, true),
+        _ => (text, false),
+    };
+    let id = json::member(user, "id")
+        .filter(|_| user.starts_with('{'))
+        .and_then(|i| i.strip_prefix('"')?.strip_suffix('"'))
+        .filter(|i| !i.is_empty());
+    let Some(id) = id else {
         return error_json(&Error::new(
             ErrorCode::InvalidTokenResponse,
             "Auth session or user missing",
         ));
     };
-    let user = if wrapped {
-        json::member(text, "user").unwrap_or_default()
-    } else {
-        text
-    };
-    let id = json::member(user, "id")
-        .and_then(|i| i.strip_prefix('"')?.strip_suffix('"'))
-        .unwrap_or_default();
     if let Err(e) = shell::user_of_token(id, access_token, user_id) {
         return error_json(&e);
     }
@@ -483,13 +471,12 @@ impl<'a> Fields<'a> {
     /// and `1` when it has neither query nor fragment, joined by newlines (which the URL parser
     /// never leaves in them); absent when it did not parse.
     fn url(&mut self) -> Parts<'a> {
-        let field = self.opt()?;
-        let mut it = pieces(field, b'\n');
-        let parts = (|| Some((it.next()?, it.next()?, it.next()?, it.next()?, it.next()?)))();
-        self.bad |= parts.is_none_or(|p| !matches!(p.4, "0" | "1")) || it.next().is_some();
-        parts.map(|(protocol, origin, hostname, pathname, bare)| {
-            (protocol, origin, hostname, pathname, bare == "1")
-        })
+        let mut it = pieces(self.opt()?, b'\n');
+        let mut next = || it.next().unwrap_or("");
+        let (protocol, origin, hostname, pathname, bare) = (next(), next(), next(), next(), next());
+        // Five parts, the last a flag: anything else is the shell's bug.
+        self.bad |= !matches!(bare, "0" | "1") || it.next().is_some();
+        Some((protocol, origin, hostname, pathname, bare == "1"))
     }
 }
 
@@ -616,7 +603,7 @@ pub fn decide(input: &str) -> String {
     if f.bad || f.rest.is_some() {
         error_json(&Error::new(
             ErrorCode::Internal,
-            "supabase-workos called its core wrongly: this is a bug in supabase-workos, please report it",
+            "a bug in supabase-workos (its core was called wrongly): please report it",
         ))
     } else {
         out

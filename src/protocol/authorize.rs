@@ -69,7 +69,8 @@ impl<'a> Selector<'a> {
         provider: Option<&'a str>,
     ) -> Result<Self, Error> {
         // Empty or only white space: not given (a stray space from a form is not a selector).
-        let given = |v: Option<&str>| v.is_some_and(|s| !s.trim_ascii().is_empty());
+        let given =
+            |v: Option<&str>| v.is_some_and(|s| !s.bytes().all(|b| b.is_ascii_whitespace()));
         let count = usize::from(given(connection))
             + usize::from(given(organization))
             + usize::from(given(provider));
@@ -184,7 +185,7 @@ impl<'a> AuthorizeRequest<'a> {
         let redirect_to = non_empty(opts.redirect_to);
         if redirect_to.is_some() && !redirect.is_some_and(|r| redirect_scheme_allowed(r.protocol)) {
             return Err(Error::invalid(
-                "redirectTo must be an absolute URL, and not javascript:, data:, vbscript: or blob:",
+                "redirectTo must be an absolute URL, not javascript:, data:, vbscript: or blob:",
             ));
         }
         let login_hint = non_empty(opts.login_hint);

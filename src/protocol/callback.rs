@@ -279,45 +279,44 @@ pub fn parse(href: &str) -> Parsed {
         .map(|f| pieces(f, b'#').collect())
         .unwrap_or_default();
     let query_pairs = pairs(query);
-    let fragment_pairs = segment_pairs(segments.last().copied().unwrap_or_default());
+    let mut segment_parts: Vec<Vec<Pair<'_>>> = Vec::with_capacity(segments.len());
+    for segment in &segments {
+        segment_parts.push(segment_pairs(segment));
+    }
 
     // The nonce stands in a segment before the one Supabase Auth appended, so it is looked for in
     // every part; given twice, the URL is not one this library's sign-in made.
-    let mut nonces = 0;
     let mut nonce = None;
-    let mut note = |part: &[Pair<'_>]| {
-        for p in part.iter().filter(|p| p.key == NONCE_KEY) {
-            nonces += 1;
-            nonce = Some(p.value.clone());
+    let mut twice = false;
+    let mut auth_anywhere = false;
+    for part in core::iter::once(&query_pairs).chain(&segment_parts) {
+        auth_anywhere |= has_auth(part);
+        for p in part {
+            if p.key == NONCE_KEY {
+                twice |= nonce.is_some();
+                nonce = Some(p.value.clone());
+            }
         }
-    };
-    note(&query_pairs);
-    for segment in &segments {
-        note(&segment_pairs(segment));
     }
-    let callback = match classify(&query_pairs, &fragment_pairs) {
-        Ok(Callback::Implicit(_)) if nonces > 1 => Err(MALFORMED),
-        Ok(Callback::Implicit(params)) => Ok(Callback::Implicit(ImplicitParams {
-            nonce,
-            ..params
-        })),
-        other => other,
+    let fragment_pairs = segment_parts.last().map_or(&[][..], |p| p);
+    let callback = if twice {
+        Err(MALFORMED)
+    } else {
+        classify(&query_pairs, fragment_pairs, nonce)
     };
     let cleaned = match &callback {
         Ok(Callback::None) => None,
-        _ if !has_auth(&query_pairs) && !segments.iter().any(|s| has_auth(&segment_pairs(s))) => {
-            None
-        }
+        _ if !auth_anywhere => None,
         _ => {
             let mut out = String::with_capacity(href.len());
             out.push_str(base);
             rebuild(&mut out, '?', &query_pairs);
             // Every segment loses its auth pairs (an app route keeps its text when it has none);
             // a segment left empty leaves no bare `#` behind.
-            for segment in &segments {
-                let kept = segment_pairs(segment);
-                if has_auth(&kept) {
-                    rebuild(&mut out, '#', &kept);
+            for (i, segment) in segments.iter().enumerate() {
+                let kept = segment_parts.get(i).map_or(&[][..], |p| p);
+                if has_auth(kept) {
+                    rebuild(&mut out, '#', kept);
                 } else if !segment.is_empty() {
                     out.push('#');
                     out.push_str(segment);
@@ -329,7 +328,11 @@ pub fn parse(href: &str) -> Parsed {
     Parsed { callback, cleaned }
 }
 
-fn classify(query: &[Pair<'_>], fragment: &[Pair<'_>]) -> Result<Callback, Error> {
+fn classify(
+    query: &[Pair<'_>],
+    fragment: &[Pair<'_>],
+    nonce: Option<String>,
+) -> Result<Callback, Error> {
     let q = auth_pairs(query)?;
     let f = auth_pairs(fragment)?;
     let get = |key: &str| {
@@ -375,7 +378,7 @@ fn classify(query: &[Pair<'_>], fragment: &[Pair<'_>]) -> Result<Callback, Error
             provider_token: get("provider_token").map(Secret::new),
             provider_refresh_token: get("provider_refresh_token").map(Secret::new),
             recovery: get("type") == Some("recovery"),
-            nonce: None,
+            nonce,
         }));
     }
     match get("code") {

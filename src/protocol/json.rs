@@ -160,32 +160,28 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
 /// `JSON.parse` decodes them. Only `\uXXXX` can spell a character that `key` (ASCII) holds; any
 /// other escape spells a character no wanted key has.
 fn key_is(lit: &[u8], key: &str) -> bool {
-    let (Some(inner), mut want) = (lit.get(1..lit.len().saturating_sub(1)), key.bytes()) else {
-        return false;
-    };
-    let mut i = 0;
-    while let Some(&c) = inner.get(i) {
-        let got = if c == b'\\' {
-            if inner.get(i + 1) != Some(&b'u') {
-                return false;
+    let mut want = key.bytes();
+    let mut rest = lit.get(1..lit.len().saturating_sub(1)).unwrap_or_default();
+    loop {
+        let (got, used) = match rest {
+            [] => return want.next().is_none(),
+            [b'\\', b'u', b'0', b'0', hi, lo, ..] => {
+                match (
+                    super::callback::hex_value(*hi),
+                    super::callback::hex_value(*lo),
+                ) {
+                    (Some(h @ 0..=7), Some(l)) => (h << 4 | l, 6),
+                    _ => return false,
+                }
             }
-            let digit = |k: usize| inner.get(i + k).copied().and_then(super::callback::hex_value);
-            // `\u00XX` with XX below 0x80: the only escapes that spell an ASCII character.
-            let n = match (digit(2), digit(3), digit(4), digit(5)) {
-                (Some(0), Some(0), Some(hi), Some(lo)) if hi < 8 => hi << 4 | lo,
-                _ => return false,
-            };
-            i += 6;
-            n
-        } else {
-            i += 1;
-            c
+            [b'\\', ..] => return false,
+            [c, ..] => (*c, 1),
         };
         if want.next() != Some(got) {
             return false;
         }
+        rest = rest.get(used..).unwrap_or_default();
     }
-    want.next().is_none()
 }
 
 /// The raw text of the top-level member `key` of a JSON object, or `None` (not an object, no
