@@ -696,3 +696,13 @@ fn clock_skew_is_judged_from_fresh_tokens() {
     }
     assert_eq!(api::clock_skew_ms("opaque", issued, true), 0.0);
 }
+
+#[test]
+fn a_cleaned_fragment_never_starts_with_a_question_marked_auth_key() {
+    // `#x&?error=…` loses `x` (an auth key) and would keep `?error=…` first, which reads as
+    // `error` once the leading `?` is dropped.
+    let p = parse("https://app.example/cb#error=denied#code=1&?error=x&keep=1");
+    let clean = p.cleaned.expect("cleaned");
+    assert_eq!(clean, "https://app.example/cb#keep=1");
+    assert!(!supabase_workos::protocol::callback::has_auth_keys(&clean));
+}

@@ -29,7 +29,8 @@ fuzz_target!(|i: Input<'_>| {
     let url = Some(("https:", origin.as_str(), i.host, i.path, true));
     let redirect = i.redirect_to.map(|r| {
         (
-            if i.redirect_https { "https:" } else { "ftp:" },
+            // Any scheme but the refused ones is sent; `javascript:` never is.
+            if i.redirect_https { "https:" } else { "javascript:" },
             r,
             r,
             r,
@@ -38,7 +39,11 @@ fuzz_target!(|i: Input<'_>| {
     });
     // The shell's PKCE: a verifier from 56 random bytes and its S256 challenge.
     let verifier = i.random.as_ref().map(Verifier::from_random);
-    let challenge = verifier.as_ref().map(Verifier::challenge);
+    // The core checks that a challenge comes with the verifier, not how it was made (the browser
+    // hashes with crypto.subtle).
+    let challenge = verifier.as_ref().map(|_| "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+    // The implicit flow's nonce, and the page it comes back to without redirectTo.
+    let nonce = verifier.is_none().then_some("0123456789abcdef0123456789abcdef");
     let out = api::sign_in(
         url,
         redirect,
@@ -56,7 +61,9 @@ fuzz_target!(|i: Input<'_>| {
         },
         verifier.as_ref().map(Verifier::secret),
         verifier.as_ref().map(|_| "pkce"),
-        challenge.as_deref(),
+        challenge,
+        nonce,
+        Some("https://app.example/page#old"),
     );
     let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
     if let Some(url) = v["url"].as_str() {
@@ -80,6 +87,9 @@ fuzz_target!(|i: Input<'_>| {
             .count();
         assert_eq!(selectors, 1, "{url}");
         assert_eq!(v["verifierKey"].is_string(), i.random.is_some());
+        assert_eq!(v["nonce"].is_string(), i.random.is_none());
+        // The nonce goes out inside redirect_to, encoded: never a bare '#'.
+        assert_eq!(query.contains("sbw_nonce%3D"), i.random.is_none(), "{url}");
     } else {
         assert!(v["error"]["code"].is_string());
     }

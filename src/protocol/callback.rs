@@ -241,7 +241,11 @@ fn auth_pairs<'a>(part: &'a [Pair<'a>]) -> Result<Vec<(&'a str, &'a str)>, Error
 
 fn rebuild(out: &mut String, sep: char, part: &[Pair<'_>]) {
     let mut first = true;
-    for p in part.iter().filter(|p| !is_auth_key(&p.key)) {
+    // In a fragment, `?error=…` kept first would read as `error` (a leading `?` is dropped): such a
+    // pair goes too.
+    let auth =
+        |k: &str| is_auth_key(k) || (sep == '#' && k.strip_prefix('?').is_some_and(is_auth_key));
+    for p in part.iter().filter(|p| !auth(&p.key)) {
         out.push(if first { sep } else { '&' });
         out.push_str(p.raw);
         first = false;
