@@ -231,7 +231,7 @@ impl Faults {
     /// name `sub`, e.g. `token_refresh`), consuming one use of it.
     pub fn take(&mut self, endpoint: &str, sub: Option<&str>, now_ms: i64) -> Option<Action> {
         self.list
-            .retain(|f| f.until_ms.map_or(true, |u| now_ms < u) && f.remaining != Some(0));
+            .retain(|f| f.until_ms.is_none_or(|u| now_ms < u) && f.remaining != Some(0));
         let f = self.list.iter_mut().find(|f| {
             let e = f.spec.endpoint.as_str();
             e == "all" || e == endpoint || Some(e) == sub

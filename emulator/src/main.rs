@@ -1,4 +1,5 @@
 //! The `supabase-workos-emulator` binary: flags in, `READY {json}` out.
+#![forbid(unsafe_code)]
 
 use std::io::Write;
 use std::sync::Arc;
