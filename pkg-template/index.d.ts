@@ -31,8 +31,11 @@ export interface SignInCommonOptions {
   domainHint?: string;
   /** Sent as `scopes`. */
   scopes?: string;
-  /** Extra query parameters, sent in order; reserved OAuth keys are refused (`invalid_options`). */
-  queryParams?: Record<string, QueryParamValue>;
+  /**
+   * Extra query parameters, sent in order (an object, a `Map` or `URLSearchParams`, as
+   * supabase-js takes them); reserved OAuth keys are refused (`invalid_options`).
+   */
+  queryParams?: Record<string, QueryParamValue> | Map<string, QueryParamValue> | URLSearchParams;
   /** Resolve with the URL instead of navigating to it. */
   skipBrowserRedirect?: boolean;
 }

@@ -135,7 +135,7 @@ async function finish(c, href, auto) {
       } catch (e) {
         // Revoked between the redirect and the request (`session_not_found`): as supabase-js,
         // the session is over, and the app hears SIGNED_OUT.
-        if (/** @type {any} */ (e)?.name === 'AuthSessionMissingError') await c._signOutLocally();
+        if (/** @type {any} */ (e)?.name === 'AuthSessionMissingError') await c._signOutLocally().catch(() => {});
         throw e;
       }
       const { data, text } = answer;

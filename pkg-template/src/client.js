@@ -1,7 +1,7 @@
 // @ts-check
 // The client: one Supabase project's session in this tab, composed of the storage chain, the
 // clock, the requests, the other tabs, the events and the refresh; the core decides.
-import { clientConfig, clientError, readStored } from './core.js';
+import { checkUser, clientConfig, clientError, readStored } from './core.js';
 import { signIn } from './authorize.js';
 import { finishCallback } from './callback.js';
 import { Clock } from './clock.js';
@@ -173,10 +173,12 @@ export class WorkOSAuthClient {
     } catch {
       // Unknown: the other tabs end theirs.
     }
-    await this._storage._remove(this.storageKey).catch(() => {});
     await this._storage._remove(verifierKey(this.storageKey)).catch(() => {});
     // A pending implicit sign-in's marker too: its callback is not to be finished after this.
     await this._storage._remove(this._implicitMarkerKey()).catch(() => {});
+    // From every storage it may be read from, or the sign-out fails: never SIGNED_OUT while a
+    // copy is left that the next page would read.
+    await this._storage._removeEverywhere(this.storageKey);
     this._events._emit('SIGNED_OUT', null);
     this._tabs._broadcast('SIGNED_OUT', null, user);
   }
@@ -235,7 +237,9 @@ export class WorkOSAuthClient {
   async getUser() {
     const session = await this.getSession();
     if (!session) throw clientError('session_missing');
-    const { data: user } = await this._request('GET', '/user', undefined, session.access_token);
+    const { data, text } = await this._request('GET', '/user', undefined, session.access_token);
+    // The user of this session's token, or `invalid_token_response`: nothing else is stored.
+    const user = checkUser(text, session.user.id, session.access_token).wrapped ? data.user : data;
     if (JSON.stringify(user) !== JSON.stringify(session.user)) {
       const raw = JSON.stringify(session);
       // Under the refresh lock, and only over the session it read: another tab may have

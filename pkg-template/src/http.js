@@ -36,6 +36,8 @@ export const api = (authUrl, key) => async (method, path, body, accessToken) => 
       headers,
       body: body && JSON.stringify(body),
       signal: timeoutSignal(REQUEST_TIMEOUT_MS),
+      // A page's Referrer-Policy could send its URL, a callback's code or tokens with it.
+      referrerPolicy: 'no-referrer',
     });
   } catch {
     throw requestError(0);

@@ -25,10 +25,12 @@ export function queryString(params) {
   if (typeof params !== 'object' || Array.isArray(params)) throw clientError('invalid_options');
   /** @type {string[][]} */
   const pairs = [];
-  for (const [k, v] of Object.entries(params)) {
+  // A Map or URLSearchParams as supabase-js takes them, else the object's own members.
+  const entries = params instanceof Map || params instanceof URLSearchParams ? [.../** @type {Iterable<[unknown, unknown]>} */ (params)] : Object.entries(params);
+  for (const [k, v] of entries) {
     if (v == null) continue;
     if (typeof v === 'object' || typeof v === 'function' || typeof v === 'symbol') throw clientError('invalid_options');
-    pairs.push([k, String(v)]);
+    pairs.push([String(k), String(v)]);
   }
   return new URLSearchParams(pairs).toString();
 }

@@ -53,7 +53,8 @@ async function refreshUnderLock(c, force) {
     });
   } catch (e) {
     if (retryDelay(e.status ?? 0, 1) < 0 && (await c._readStored()) === raw) {
-      await c._signOutLocally();
+      // Unless the session cannot be removed: then it stays, and so does the error.
+      await c._signOutLocally().catch(() => {});
     }
     throw e;
   }

@@ -1,8 +1,26 @@
 // @ts-check
 // Storage: every call may be async and may throw. The chain tries the chosen storage, then (for
 // localStorage) sessionStorage, then memory, which cannot fail; a storage that throws (disabled,
-// full, privacy mode) is left for the next one.
+// full, privacy mode) or does not answer is left for the next one.
 import { clientError } from './core.js';
+
+/** The longest a storage call may take: one that has not answered by then has failed. */
+const STORAGE_TIMEOUT_MS = 5000;
+
+/**
+ * A storage call's answer; rejects when it throws or has not answered within `STORAGE_TIMEOUT_MS`.
+ * @template T
+ * @param {() => T | Promise<T>} call
+ * @returns {Promise<T>}
+ */
+const bounded = (call) =>
+  new Promise((ok, fail) => {
+    const timer = setTimeout(fail, STORAGE_TIMEOUT_MS);
+    Promise.resolve()
+      .then(call)
+      .then(ok, fail)
+      .finally(() => clearTimeout(timer));
+  });
 
 /**
  * @typedef {{
@@ -53,7 +71,9 @@ export class StorageChain {
    * @param {(run: () => void) => void} later runs a task once the client's init is over
    */
   constructor(choice, firstOnly, later) {
-    this._chain = storageChain(choice);
+    /** Every storage of the chain, those it dropped included. */
+    this._links = storageChain(choice);
+    this._chain = [...this._links];
     this._memoryChosen = choice === 'memory';
     this._firstOnly = firstOnly;
     this._later = later;
@@ -80,7 +100,7 @@ export class StorageChain {
     for (;;) {
       const [name, storage] = this._chain[0];
       try {
-        return await op(storage());
+        return await bounded(() => op(storage()));
       } catch {
         if (this._chain.length === 1) throw clientError('storage_unavailable');
         this._chain.shift();
@@ -132,7 +152,7 @@ export class StorageChain {
     if (!this._mayBeInFallbacks(key)) return null;
     for (const [, storage] of this._chain.slice(1)) {
       try {
-        const value = await storage().getItem(key);
+        const value = await bounded(() => storage().getItem(key));
         if (typeof value === 'string') return value;
       } catch {
         // A fallback that cannot answer has nothing of ours.
@@ -168,8 +188,8 @@ export class StorageChain {
     const sweep = async () => {
       for (const [, storage] of fallbacks) {
         try {
-          if (consumed?.value === undefined || (await storage().getItem(key)) === consumed.value) {
-            await storage().removeItem(key);
+          if (consumed?.value === undefined || (await bounded(() => storage().getItem(key))) === consumed.value) {
+            await bounded(() => storage().removeItem(key));
           }
         } catch {
           // As in _readFallbacks.
@@ -178,5 +198,28 @@ export class StorageChain {
     };
     if (consumed) this._later(sweep);
     else await sweep();
+  }
+
+  /**
+   * Removes the key from every storage it may be read from, those the chain dropped included,
+   * and reads each one back: `storage_unavailable` when a copy is left. A storage that cannot be
+   * read holds nothing that can be read.
+   * @param {string} key
+   */
+  async _removeEverywhere(key) {
+    let left = false;
+    for (const [, get] of this._links) {
+      try {
+        await bounded(() => get().removeItem(key));
+      } catch {
+        // Read back below.
+      }
+      try {
+        if (typeof (await bounded(() => get().getItem(key))) === 'string') left = true;
+      } catch {
+        // Unreadable.
+      }
+    }
+    if (left) throw Object.assign(clientError('storage_unavailable'), { message: 'the session could not be removed from storage' });
   }
 }

@@ -204,6 +204,8 @@ async function withOldSession(url, answers) {
 const hostile = [
   ['/user answers text', implicitFragment(), { user: { body: 'not json' } }, 'AuthRetryableFetchError', 'retryable_fetch_error'],
   ['/user answers a user without id', implicitFragment(), { user: { body: { email: 'x' } } }, 'AuthInvalidTokenResponseError', 'invalid_token_response'],
+  // A cache that ignores Authorization, answering with the user it saw first.
+  ['/user answers another user', implicitFragment(), { user: { body: { ...USER, id: 'eve' } } }, 'AuthInvalidTokenResponseError', 'invalid_token_response'],
   ['/user answers 403', implicitFragment(), { user: { status: 403, body: { code: 403, error_code: 'bad_jwt', msg: 'invalid JWT' } } }, 'AuthApiError', 'bad_jwt'],
   ['/token answers text', '?code=c1', { pkce: { body: 'nope' } }, 'AuthRetryableFetchError', 'retryable_fetch_error'],
   ['/token answers {}', '?code=c1', { pkce: { body: {} } }, 'AuthInvalidTokenResponseError', 'invalid_token_response'],

@@ -38,3 +38,9 @@ test('queryParams are form-encoded in order, without null or undefined values', 
     assert.throws(() => queryString(bad), invalid);
   }
 });
+
+test('queryParams may be a Map or URLSearchParams, as supabase-js takes them', () => {
+  assert.equal(queryString(new Map([['b', '2'], ['a', 'x y'], ['n', null], ['c', 3]])), 'b=2&a=x+y&c=3');
+  assert.equal(queryString(new URLSearchParams('b=2&a=x+y&a=z')), 'b=2&a=x+y&a=z');
+  assert.throws(() => queryString(new Map([['a', {}]])), invalid);
+});
