@@ -6,7 +6,8 @@
 //!   storage and the network come in as arguments.
 //! - `npm` (wasm32 only) is the npm build's boundary: one export, `decide`, under the JS shell in
 //!   `pkg-template/`, which owns the asynchronous I/O. With feature `slim` it brings its own
-//!   allocator and panic handler and builds `no_std`.
+//!   allocator and panic handler and builds `no_std`. With feature `browser` it is a plain Rust
+//!   function, not exported, so that an app on the Rust API does not carry it.
 //! - `browser` (wasm32 only, default feature `browser`, which the npm build leaves out) is the
 //!   typed Rust API for Rust frontends: a `Client` on web-sys, js-sys and serde-wasm-bindgen
 //!   that calls the protocol directly. `docs/rust.md` is its guide.

@@ -263,6 +263,14 @@ impl core::fmt::Debug for Client {
     }
 }
 
+/// A stored skew, whole milliseconds as both shells write it (a fraction is dropped); read as
+/// an integer, which keeps the float parser out of the wasm.
+fn whole_ms(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let whole = text.split('.').next().unwrap_or(text);
+    whole.parse::<i64>().ok().map(|n| n as f64)
+}
+
 fn int_text(n: f64) -> String {
     let mut s = String::new();
     if n < 0.0 {
@@ -391,8 +399,7 @@ impl Client {
             .get(&tabs::skew_key(self.key()))
             .ok()
             .flatten()
-            .and_then(|s| s.trim().parse::<f64>().ok())
-            .filter(|n| n.is_finite());
+            .and_then(|s| whole_ms(&s));
         self.inner.skew.set(stored.unwrap_or(0.0));
     }
 

@@ -2,7 +2,6 @@
 //! tried in a chain (docs/architecture.md, rule 2): a storage that throws (disabled, full, privacy
 //! mode) is left for the next one, for good, with one warning.
 
-use alloc::collections::BTreeMap;
 use alloc::rc::Rc;
 use core::cell::RefCell;
 
@@ -28,18 +27,23 @@ pub trait Storage {
 
 /// Memory: lost with the page, never refuses.
 #[derive(Debug, Default)]
-pub struct MemoryStorage(RefCell<BTreeMap<String, String>>);
+pub struct MemoryStorage(RefCell<Vec<(String, String)>>);
 
 impl Storage for MemoryStorage {
     fn get_item(&self, key: &str) -> Result<Option<String>, StorageError> {
-        Ok(self.0.borrow().get(key).cloned())
+        let items = self.0.borrow();
+        Ok(items.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
     }
     fn set_item(&self, key: &str, value: &str) -> Result<(), StorageError> {
-        self.0.borrow_mut().insert(key.into(), value.into());
+        let mut items = self.0.borrow_mut();
+        match items.iter_mut().find(|(k, _)| k == key) {
+            Some((_, v)) => value.clone_into(v),
+            None => items.push((key.into(), value.into())),
+        }
         Ok(())
     }
     fn remove_item(&self, key: &str) -> Result<(), StorageError> {
-        self.0.borrow_mut().remove(key);
+        self.0.borrow_mut().retain(|(k, _)| k != key);
         Ok(())
     }
 }
