@@ -293,7 +293,7 @@ fn not_a_session() -> Error {
 fn user_answer(answer: JsValue, access_token: &str, user_id: Option<&str>) -> Result<User, Error> {
     let inner = get(&answer, "user");
     let answer = if inner.is_object() { inner } else { answer };
-    let user: User = serde_wasm_bindgen::from_value(answer).map_err(|_| not_a_session())?;
+    let user = User::read(&answer).map_err(|_| not_a_session())?;
     if user.id.is_empty() {
         return Err(not_a_session());
     }
@@ -430,8 +430,7 @@ impl Client {
         let token = get(&answer, "access_token").as_string().unwrap_or_default();
         let skew = clock_skew_ms(&token, web::now_ms() as u64, true);
         let now = whole_seconds(((web::now_ms() - skew) / 1000.0).floor()).unwrap_or(0);
-        let mut session: Session =
-            serde_wasm_bindgen::from_value(answer).map_err(|_| not_a_session())?;
+        let mut session = Session::from_answer(&answer).map_err(|_| not_a_session())?;
         let expires_at = session.shape().token_expiry(now)?;
         self.note_skew(skew, true);
         session.expires_at = Some(expires_at);
@@ -978,7 +977,8 @@ impl Client {
             .ok()
             .flatten()
             .and_then(|t| js_sys::JSON::parse(&t).ok())
-            .and_then(|v| serde_wasm_bindgen::from_value(v).ok())
+            .and_then(|v| v.dyn_into::<js_sys::Array>().ok())
+            .map(|a| a.iter().filter_map(|x| x.as_string()).collect())
             .unwrap_or_default();
         let id = flow_id.map(String::from).or_else(|| {
             index

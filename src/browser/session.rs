@@ -4,7 +4,9 @@
 //! `JSON.stringify`. Tokens are [`Secret`]s: `Debug` shows `[redacted]`.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::web::{get, set};
 
 use crate::protocol::secret::Secret;
 use crate::protocol::session::{jwt_exp, SessionShape};
@@ -138,10 +140,180 @@ pub struct Identity {
     pub updated_at: Option<String>,
 }
 
-fn to_js<T: Serialize>(value: &T) -> JsValue {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or(JsValue::NULL)
+// JS objects are read and built member by member, with `Reflect`, rather than through serde:
+// the derived impls above stay for apps that use serde, but the client does not instantiate
+// them, which keeps serde's deserializers and their error formatting out of an app's wasm.
+
+/// A member that is a string or absent (`undefined` or `null`); `Err` for any other value.
+fn opt_string(o: &JsValue, key: &str) -> Result<Option<String>, ()> {
+    let v = get(o, key);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.as_string().map(Some).ok_or(())
+}
+
+/// A member that is a string; `Err` when it is absent or another value.
+fn string(o: &JsValue, key: &str) -> Result<String, ()> {
+    opt_string(o, key)?.ok_or(())
+}
+
+/// A member that is a whole number from 0 to 2^53 - 1, or absent.
+fn opt_u64(o: &JsValue, key: &str) -> Result<Option<u64>, ()> {
+    let v = get(o, key);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    match v.as_f64() {
+        Some(n) if (0.0..=9_007_199_254_740_991.0).contains(&n) && n == n.trunc() => {
+            Ok(Some(n as u64))
+        }
+        _ => Err(()),
+    }
+}
+
+/// A member that is a boolean, or absent.
+fn opt_bool(o: &JsValue, key: &str) -> Result<Option<bool>, ()> {
+    let v = get(o, key);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.as_bool().map(Some).ok_or(())
+}
+
+fn object(v: &JsValue) -> Result<&JsValue, ()> {
+    if v.is_object() {
+        Ok(v)
+    } else {
+        Err(())
+    }
+}
+
+/// Sets `key` when there is a value.
+fn put_str(o: &JsValue, key: &str, value: Option<&str>) {
+    if let Some(v) = value {
+        set(o, key, &JsValue::from_str(v));
+    }
+}
+
+fn put_u64(o: &JsValue, key: &str, value: Option<u64>) {
+    if let Some(v) = value {
+        set(o, key, &JsValue::from_f64(v as f64));
+    }
+}
+
+fn put_raw(o: &JsValue, key: &str, value: &JsValue) {
+    if !value.is_undefined() {
+        set(o, key, value);
+    }
+}
+
+impl Session {
+    fn read(v: &JsValue) -> Result<Session, ()> {
+        let o = object(v)?;
+        Ok(Session {
+            provider_token: opt_string(o, "provider_token")?.map(Secret::new),
+            provider_refresh_token: opt_string(o, "provider_refresh_token")?.map(Secret::new),
+            access_token: Secret::new(string(o, "access_token")?),
+            token_type: opt_string(o, "token_type")?.unwrap_or_default(),
+            expires_in: opt_u64(o, "expires_in")?,
+            expires_at: opt_u64(o, "expires_at")?,
+            refresh_token: Secret::new(string(o, "refresh_token")?),
+            user: User::read(&get(o, "user"))?,
+        })
+    }
+}
+
+impl User {
+    /// A user from a JS object shaped as Supabase Auth sends it; `Err` when it is not one.
+    pub(crate) fn read(v: &JsValue) -> Result<User, ()> {
+        let o = object(v)?;
+        let identities = get(o, "identities");
+        let identities = if identities.is_undefined() || identities.is_null() {
+            None
+        } else {
+            let list: &js_sys::Array = identities.dyn_ref().ok_or(())?;
+            let mut out = Vec::new();
+            for item in list.iter() {
+                out.push(Identity::read(&item)?);
+            }
+            Some(out)
+        };
+        Ok(User {
+            id: string(o, "id")?,
+            aud: opt_string(o, "aud")?,
+            role: opt_string(o, "role")?,
+            email: opt_string(o, "email")?,
+            email_confirmed_at: opt_string(o, "email_confirmed_at")?,
+            phone: opt_string(o, "phone")?,
+            confirmed_at: opt_string(o, "confirmed_at")?,
+            last_sign_in_at: opt_string(o, "last_sign_in_at")?,
+            app_metadata: get(o, "app_metadata"),
+            user_metadata: get(o, "user_metadata"),
+            identities,
+            created_at: opt_string(o, "created_at")?,
+            updated_at: opt_string(o, "updated_at")?,
+            is_anonymous: opt_bool(o, "is_anonymous")?,
+        })
+    }
+
+    fn write(&self) -> JsValue {
+        let o: JsValue = js_sys::Object::new().into();
+        set(&o, "id", &JsValue::from_str(&self.id));
+        put_str(&o, "aud", self.aud.as_deref());
+        put_str(&o, "role", self.role.as_deref());
+        put_str(&o, "email", self.email.as_deref());
+        put_str(&o, "email_confirmed_at", self.email_confirmed_at.as_deref());
+        put_str(&o, "phone", self.phone.as_deref());
+        put_str(&o, "confirmed_at", self.confirmed_at.as_deref());
+        put_str(&o, "last_sign_in_at", self.last_sign_in_at.as_deref());
+        put_raw(&o, "app_metadata", &self.app_metadata);
+        put_raw(&o, "user_metadata", &self.user_metadata);
+        if let Some(list) = &self.identities {
+            let a = js_sys::Array::new();
+            for i in list {
+                a.push(&i.write());
+            }
+            set(&o, "identities", &a);
+        }
+        put_str(&o, "created_at", self.created_at.as_deref());
+        put_str(&o, "updated_at", self.updated_at.as_deref());
+        if let Some(b) = self.is_anonymous {
+            set(&o, "is_anonymous", &JsValue::from_bool(b));
+        }
+        o
+    }
+}
+
+impl Identity {
+    fn read(v: &JsValue) -> Result<Identity, ()> {
+        let o = object(v)?;
+        Ok(Identity {
+            id: opt_string(o, "id")?,
+            identity_id: opt_string(o, "identity_id")?,
+            user_id: opt_string(o, "user_id")?,
+            provider: opt_string(o, "provider")?,
+            identity_data: get(o, "identity_data"),
+            email: opt_string(o, "email")?,
+            last_sign_in_at: opt_string(o, "last_sign_in_at")?,
+            created_at: opt_string(o, "created_at")?,
+            updated_at: opt_string(o, "updated_at")?,
+        })
+    }
+
+    fn write(&self) -> JsValue {
+        let o: JsValue = js_sys::Object::new().into();
+        put_str(&o, "id", self.id.as_deref());
+        put_str(&o, "identity_id", self.identity_id.as_deref());
+        put_str(&o, "user_id", self.user_id.as_deref());
+        put_str(&o, "provider", self.provider.as_deref());
+        put_raw(&o, "identity_data", &self.identity_data);
+        put_str(&o, "email", self.email.as_deref());
+        put_str(&o, "last_sign_in_at", self.last_sign_in_at.as_deref());
+        put_str(&o, "created_at", self.created_at.as_deref());
+        put_str(&o, "updated_at", self.updated_at.as_deref());
+        o
+    }
 }
 
 /// The JSON text of a value the way it is stored.
@@ -153,14 +325,44 @@ impl Session {
     /// The session as a plain JS object, as supabase-js stores it (for example for supabase-js's
     /// `auth.setSession`).
     pub fn to_js(&self) -> JsValue {
-        to_js(self)
+        let o: JsValue = js_sys::Object::new().into();
+        put_str(
+            &o,
+            "provider_token",
+            self.provider_token.as_ref().map(Secret::expose),
+        );
+        put_str(
+            &o,
+            "provider_refresh_token",
+            self.provider_refresh_token.as_ref().map(Secret::expose),
+        );
+        set(
+            &o,
+            "access_token",
+            &JsValue::from_str(self.access_token.expose()),
+        );
+        set(&o, "token_type", &JsValue::from_str(&self.token_type));
+        put_u64(&o, "expires_in", self.expires_in);
+        put_u64(&o, "expires_at", self.expires_at);
+        set(
+            &o,
+            "refresh_token",
+            &JsValue::from_str(self.refresh_token.expose()),
+        );
+        set(&o, "user", &self.user.write());
+        o
     }
 
     /// A session from a JS object shaped as supabase-js stores it; `None` when it is not one
     /// (tokens missing or empty, no user, no usable expiry).
     pub fn from_js(value: &JsValue) -> Option<Session> {
-        let session: Session = serde_wasm_bindgen::from_value(value.clone()).ok()?;
+        let session = Session::read(value).ok()?;
         session.stored_expiry().map(|_| session)
+    }
+
+    /// A session from a `/token` answer; `Err` when it is not shaped as one.
+    pub(crate) fn from_answer(value: &JsValue) -> Result<Session, ()> {
+        Session::read(value)
     }
 
     /// When the access token expires, unix seconds on the server's clock.
@@ -194,7 +396,7 @@ impl Session {
 impl User {
     /// The user as a plain JS object, as Supabase Auth sends it.
     pub fn to_js(&self) -> JsValue {
-        to_js(self)
+        self.write()
     }
 
     pub(crate) fn text(&self) -> String {
@@ -216,7 +418,7 @@ pub(crate) fn read_stored(raw: Option<&str>) -> Stored {
         return Stored::None;
     };
     let parsed = js_sys::JSON::parse(raw).ok();
-    let session = parsed.and_then(|v| serde_wasm_bindgen::from_value::<Session>(v).ok());
+    let session = parsed.and_then(|v| Session::read(&v).ok());
     match session.and_then(|s| s.stored_expiry().map(|e| (s, e))) {
         Some((s, e)) => Stored::Session(s, e),
         None => Stored::Corrupt,
