@@ -65,7 +65,7 @@ export async function signIn(c, options) {
   // The implicit flow has no verifier to bind the callback to this browser: its nonce goes out in
   // redirect_to and is remembered here, so that only the callback that brings it back is
   // finished (login CSRF).
-  const p = plan(c.supabaseUrl, c.storageKey, options, verifier, verifier && 'pkce', challenge, nonce);
+  const p = plan(c.supabaseUrl, c._key, options, verifier, verifier && 'pkce', challenge, nonce);
   if (p.verifierKey) {
     await storage._set(p.verifierKey, /** @type {string} */ (p.verifierValue));
     // A verifier kept only in memory is lost with the redirect: refuse before navigating.

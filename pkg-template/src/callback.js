@@ -37,7 +37,7 @@ const finished = new Map();
  * @param {boolean} auto on auto-detect by the client's init
  */
 export async function finishCallback(c, href, auto) {
-  const key = c.storageKey + '\n' + href;
+  const key = c._key + '\n' + href;
   const first = finished.get(key);
   if (first) {
     const done = await first.done;
@@ -60,7 +60,7 @@ export async function finishCallback(c, href, auto) {
  * @param {boolean} auto
  */
 async function finish(c, href, auto) {
-  const { _storage: storage, _clock: clock, storageKey } = c;
+  const { _storage: storage, _clock: clock, _key: storageKey } = c;
   // At the skew known so far; an implicit callback's expiry is read again below if the stored
   // skew differs (nothing else in the answer depends on the time).
   const skew = clock._skew;
@@ -152,7 +152,7 @@ async function finish(c, href, auto) {
   // the fallbacks are the tab's own (no other tab reads them), and a page's first access to
   // sessionStorage waits 1 to 6 ms on the browser, which here is after the answer.
   const replaced = await storage._readFirst(storageKey);
-  await storage._set(storageKey, text);
+  await c._store(text);
   const event = recovery ? 'PASSWORD_RECOVERY' : 'SIGNED_IN';
   c._events._emit(event, session);
   const announce = () => {

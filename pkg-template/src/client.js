@@ -37,6 +37,7 @@ export class WorkOSAuthClient {
     this.supabaseUrl = supabaseUrl;
     this.authUrl = config.authUrl;
     this.storageKey = storageKey;
+    this._key = storageKey;
     this.flowType = config.pkce ? 'pkce' : 'implicit';
     this._request = api(config.authUrl, /** @type {string} */ (supabaseKey));
     const skewKey = `${storageKey}-clock-skew`;
@@ -70,10 +71,7 @@ export class WorkOSAuthClient {
     this._stopWatching = watchVisibility(this);
   }
 
-  /**
-   * Runs `fn` in a task of its own once init is over (the page is busy until then).
-   * @param {() => void} fn
-   */
+  /** Runs `fn` in a task of its own once init is over (the page is busy until then). @param {() => void} fn */
   _afterInit(fn) {
     this._initialized.then(() => setTimeout(fn));
   }
@@ -118,14 +116,19 @@ export class WorkOSAuthClient {
   }
 
   _implicitMarkerKey() {
-    return `${this.storageKey}-implicit-pending`;
+    return `${this._key}-implicit-pending`;
   }
 
   // ---- the stored session ----
 
   /** The stored session's text. */
   _readStored() {
-    return this._storage._get(this.storageKey);
+    return this._storage._get(this._key);
+  }
+
+  /** Stores the session's text. @param {string} text */
+  _store(text) {
+    return this._storage._set(this._key, text);
   }
 
   /**
@@ -137,12 +140,9 @@ export class WorkOSAuthClient {
     return this._storage._ownedByTab() ? raw : this._caughtUp(raw, false);
   }
 
-  /**
-   * @param {string | null} raw
-   * @param {boolean} wait
-   */
+  /** @param {string | null} raw @param {boolean} wait */
   _caughtUp(raw, wait) {
-    return caughtUp(this.storageKey, raw, wait, () => this._readStored());
+    return caughtUp(this._key, raw, wait, () => this._readStored());
   }
 
   /**
@@ -173,12 +173,12 @@ export class WorkOSAuthClient {
     } catch {
       // Unknown: the other tabs end theirs.
     }
-    await this._storage._remove(verifierKey(this.storageKey)).catch(() => {});
+    await this._storage._remove(verifierKey(this._key)).catch(() => {});
     // A pending implicit sign-in's marker too: its callback is not to be finished after this.
     await this._storage._remove(this._implicitMarkerKey()).catch(() => {});
     // From every storage it may be read from, or the sign-out fails: never SIGNED_OUT while a
     // copy is left that the next page would read.
-    await this._storage._removeEverywhere(this.storageKey);
+    await this._storage._removeEverywhere(this._key);
     this._events._emit('SIGNED_OUT', null);
     this._tabs._broadcast('SIGNED_OUT', null, user);
   }
@@ -196,10 +196,7 @@ export class WorkOSAuthClient {
     });
   }
 
-  /**
-   * Starts WorkOS SSO (see `signIn` in authorize.js).
-   * @param {any} options
-   */
+  /** Starts WorkOS SSO (see `signIn` in authorize.js). @param {any} options */
   signInWithWorkOS(options) {
     return signIn(this, options);
   }
@@ -244,10 +241,10 @@ export class WorkOSAuthClient {
       const raw = JSON.stringify(session);
       // Under the refresh lock, and only over the session it read: another tab may have
       // refreshed it meanwhile (and this tab's copy of storage may not show that yet).
-      await withRefreshLock(this.storageKey, async () => {
+      await withRefreshLock(this._key, async () => {
         if ((await this._readLatest()) !== raw) return;
         const updated = { ...session, user };
-        await this._storage._set(this.storageKey, JSON.stringify(updated));
+        await this._store(JSON.stringify(updated));
         this._events._emit('USER_UPDATED', updated);
         this._tabs._broadcast('USER_UPDATED', updated);
       });
@@ -275,7 +272,7 @@ export class WorkOSAuthClient {
     }
     // Under the refresh lock: a refresh in flight in another tab writes its session first, and
     // this removes it.
-    if (scope !== 'others') await withRefreshLock(this.storageKey, () => this._signOutLocally());
+    if (scope !== 'others') await withRefreshLock(this._key, () => this._signOutLocally());
     if (failure) throw failure;
   }
 

@@ -42,7 +42,7 @@ export const OPERATIONS = {
 function ask(op, ...fields) {
   const kinds = OPERATIONS[op];
   fields.forEach((f, i) => {
-    if (kinds[i] != 't' && String(f).includes('\0')) throw toError(JSON.parse(decideNow('x\0invalid_options')).error);
+    if (kinds[i] != 't' && String(f).includes('\0')) throw clientError('invalid_options');
   });
   // Numbers cross as whole decimal numbers (seconds and a stored clock skew may not be whole).
   const out = JSON.parse(decideNow([op, ...fields].map((f) => (typeof f === 'number' ? Math.round(f) : f)).join('\0')));

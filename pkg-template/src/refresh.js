@@ -13,7 +13,7 @@ import { markSpent, withRefreshLock } from './locks.js';
  */
 export function refresh(c, force) {
   if (!c._refreshInFlight) {
-    c._refreshInFlight = withRefreshLock(c.storageKey, () => refreshUnderLock(c, force)).finally(() => {
+    c._refreshInFlight = withRefreshLock(c._key, () => refreshUnderLock(c, force)).finally(() => {
       c._refreshInFlight = null;
     });
   }
@@ -38,7 +38,7 @@ async function refreshUnderLock(c, force) {
     // Unless a message changed this tab's session meanwhile.
     const now = await c._readStored();
     if (now === raw) {
-      await storage._set(c.storageKey, newer);
+      await c._store(newer);
       c._events._emit('TOKEN_REFRESHED', c._checkStored(newer).session);
     }
     raw = now === raw ? newer : now;
@@ -67,9 +67,9 @@ async function refreshUnderLock(c, force) {
     if (!current) throw clientError('session_missing');
     return current;
   }
-  await storage._set(c.storageKey, JSON.stringify(next));
+  await c._store(JSON.stringify(next));
   // Asked for before the refresh lock is let go, so the next tab to hold it sees the mark.
-  markSpent(c.storageKey, raw);
+  markSpent(c._key, raw);
   c._events._emit('TOKEN_REFRESHED', next);
   c._tabs._broadcast('TOKEN_REFRESHED', next);
   return next;
@@ -98,7 +98,7 @@ export function newerSession(c, text, raw, ours) {
 export async function sessionRefreshedIfDue(c) {
   const stored = c._checkStored(await c._readStored());
   if (stored.corrupt) {
-    await c._storage._remove(c.storageKey);
+    await c._storage._remove(c._key);
     return null;
   }
   if (!stored.session) return null;

@@ -119,7 +119,7 @@ export async function onTabMessage(c, message) {
       // a sender that could not read its session) ends it.
       const ours = c._checkStored(await c._readStored());
       if (message.user !== undefined && ours.session?.user.id !== message.user) return;
-      await storage._remove(c.storageKey);
+      await storage._remove(c._key);
     }
     // Shared storage: the tab that signed out removed the session (and may have stored a new
     // one since).
@@ -142,7 +142,7 @@ export async function onTabMessage(c, message) {
       // older one of the same user (whose refresh token the other tab may have spent); else the
       // message is not about this tab's session.
       if (!newerSession(c, text, raw, ours)) return;
-      await storage._set(c.storageKey, text).catch(() => {});
+      await c._store(text).catch(() => {});
     } else {
       // Shared storage is written by the tab that sent the message, and only by it: a copy here
       // may lag behind (see `caughtUp` in locks.js), and a message may cross a sign-out. A
