@@ -238,25 +238,43 @@ async fn bad_sign_in_input_stores_nothing() {
 
 #[test]
 async fn pkce_sign_in_for_each_selector() {
+    let acme = Some("org_emulator_acme");
     let cases = [
-        (SignIn::connection("conn_emulator_okta"), "ada@example.com"),
+        (
+            SignIn::connection("conn_emulator_okta"),
+            "ada@example.com",
+            acme,
+        ),
         (
             SignIn::organization("org_emulator_acme"),
             "grace@example.com",
+            acme,
         ),
         (
-            SignIn::provider(Provider::GoogleOAuth),
+            SignIn::provider(Provider::from_name("GoogleOAuth").expect("a provider")),
             "katherine@example.org",
+            None,
         ),
-        (SignIn::provider(Provider::GitHubOAuth), "alan@example.org"),
+        (
+            SignIn::provider(Provider::GitHubOAuth),
+            "alan@example.org",
+            None,
+        ),
     ];
-    for (with, email) in cases {
+    for (with, email, organization) in cases {
         let key = unique_key("pkce");
         let c = client(&key, Flow::Pkce);
         let events = Events::default();
         let _sub = c.on_auth_state_change(events.record());
         let session = sign_in(&c, with, email).await;
         assert_eq!(session.user.email.as_deref(), Some(email));
+        // WorkOS's organization and connection, from the user's custom claims.
+        assert_eq!(session.user.organization_id().as_deref(), organization);
+        let connection = session.user.connection_id().expect("a connection");
+        assert!(connection.starts_with("conn_emulator_"), "{connection}");
+        if organization.is_some() {
+            assert_eq!(connection, "conn_emulator_okta");
+        }
         assert_eq!(session.token_type, "bearer");
         assert!(session.expires_at() > (js_sys::Date::now() / 1000.0) as u64);
         // Stored as supabase-js stores it, and the verifier is spent.
@@ -427,6 +445,45 @@ async fn workos_error_redirects_are_typed_errors() {
         .await
         .unwrap()
         .is_none());
+}
+
+#[test]
+async fn an_error_redirect_removes_the_verifier_and_the_marker() {
+    assert_eq!(
+        Provider::from_name("GitHubOAuth"),
+        Some(Provider::GitHubOAuth)
+    );
+    assert_eq!(Provider::from_name("githuboauth"), None);
+    for (flow, slot) in [
+        (Flow::Pkce, "code-verifier"),
+        (Flow::Implicit, "implicit-pending"),
+    ] {
+        let key = unique_key("error-cleanup");
+        let c = client(&key, flow);
+        // The user cancels on the WorkOS page: the sign-in this browser started is over.
+        let callback = callback_for(&c, SignIn::connection("conn_emulator_okta"), None, true).await;
+        assert!(stored(&format!("{key}-{slot}")).is_some(), "{slot} stored");
+        let e = refused(&c, &callback).await;
+        assert_eq!(e.code_str(), "access_denied");
+        assert_eq!(stored(&format!("{key}-{slot}")), None, "{slot} removed");
+        assert_eq!(stored(&key), None);
+        // A marker or verifier left behind by another sign-in goes too.
+        let storage = local();
+        for (k, v) in [
+            ("code-verifier", "\"left-behind\""),
+            ("implicit-pending", "0123"),
+        ] {
+            storage.set_item(&format!("{key}-{k}"), v).unwrap();
+        }
+        let e = refused(
+            &c,
+            "https://app.example/cb?error=access_denied&error_description=No",
+        )
+        .await;
+        assert_eq!(e.code(), ErrorCode::Redirect);
+        assert_eq!(stored(&format!("{key}-code-verifier")), None);
+        assert_eq!(stored(&format!("{key}-implicit-pending")), None);
+    }
 }
 
 /// Signs grace in, then finishes a second sign-in (ada's, in `flow`) with `kind` injected on

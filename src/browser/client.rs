@@ -901,7 +901,12 @@ impl Client {
         }
         let (session, recovery) = match cb? {
             Callback::None => return Ok(None),
-            Callback::Error(e) => return Err(e),
+            Callback::Error(e) => {
+                // The sign-in this browser started is over: its verifier and marker go with it.
+                let _ = i.storage.remove(&verifier_key(key), None);
+                let _ = i.storage.remove(&tabs::pending_key(key), None);
+                return Err(e);
+            }
             Callback::Pkce { code, flow_id } => {
                 let Some(verifier) = verifier else {
                     return Err(client_error(ErrorCode::PkceCodeVerifierNotFound));

@@ -402,6 +402,28 @@ impl User {
     pub(crate) fn text(&self) -> String {
         stringify(&self.to_js()).unwrap_or_default()
     }
+
+    /// A string of WorkOS's `custom_claims`, which Supabase Auth keeps in `user_metadata`.
+    fn claim(&self, key: &str) -> Option<String> {
+        let claims = get(&self.user_metadata, "custom_claims");
+        if !claims.is_object() {
+            return None;
+        }
+        get(&claims, key).as_string().filter(|s| !s.is_empty())
+    }
+
+    /// The WorkOS organization (`org_…`) the user signed in through, from
+    /// `user_metadata.custom_claims.organization_id`; `None` for a sign-in without one (an OAuth
+    /// provider, a connection of no organization).
+    pub fn organization_id(&self) -> Option<String> {
+        self.claim("organization_id")
+    }
+
+    /// The WorkOS connection (`conn_…`) the user signed in through, from
+    /// `user_metadata.custom_claims.connection_id`.
+    pub fn connection_id(&self) -> Option<String> {
+        self.claim("connection_id")
+    }
 }
 
 /// A stored text read back: the session, or corrupt (not JSON, not a session), or nothing.

@@ -24,6 +24,23 @@ impl Provider {
         self.protocol().name()
     }
 
+    /// The provider WorkOS names `name` (exactly, e.g. `GoogleOAuth`); `None` for any other.
+    ///
+    /// ```
+    /// use supabase_workos::browser::Provider;
+    /// assert_eq!(Provider::from_name("GitHubOAuth"), Some(Provider::GitHubOAuth));
+    /// assert_eq!(Provider::from_name("github"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<Provider> {
+        Some(match WorkOsProvider::from_name(name)? {
+            WorkOsProvider::Google => Provider::GoogleOAuth,
+            WorkOsProvider::Microsoft => Provider::MicrosoftOAuth,
+            WorkOsProvider::GitHub => Provider::GitHubOAuth,
+            WorkOsProvider::Apple => Provider::AppleOAuth,
+            WorkOsProvider::Salesforce => Provider::SalesforceOAuth,
+        })
+    }
+
     fn protocol(self) -> WorkOsProvider {
         match self {
             Provider::GoogleOAuth => WorkOsProvider::Google,
@@ -92,8 +109,10 @@ impl SignIn {
         SignIn::new(Which::Provider(provider))
     }
 
-    /// Where Supabase Auth sends the browser back: an absolute http(s) URL on the project's
-    /// redirect allow list (else the server silently uses the Site URL).
+    /// Where Supabase Auth sends the browser back: an absolute URL on the project's redirect
+    /// allow list (else the server silently uses the Site URL). An app's own scheme, such as
+    /// `myapp://auth/callback` for a desktop or mobile deep link, is accepted; `javascript:`,
+    /// `data:`, `vbscript:` and `blob:` are refused with `invalid_options`.
     pub fn redirect_to(mut self, url: impl Into<String>) -> Self {
         self.redirect_to = Some(url.into());
         self
