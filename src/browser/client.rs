@@ -14,7 +14,7 @@ use super::http::{body, request};
 use super::session::{read_stored, stringify, Session, Stored, User};
 use super::sign_in::SignIn;
 use super::storage::{Chain, StorageKind};
-use super::web::{self, get, pending, set, ParsedUrl};
+use super::web::{self, boxed, get, pending, set, ParsedUrl};
 use crate::protocol::api::{clock_skew_ms, implicit_pending, query_pairs};
 use crate::protocol::authorize::{AuthorizeOptions, AuthorizeRequest};
 use crate::protocol::callback::{self, Callback};
@@ -334,41 +334,44 @@ impl Client {
     // ---- start ----
 
     async fn start(&self, detect: bool) {
-        let i = &self.inner;
-        let mut session = None;
-        let mut handled = false;
-        if detect {
-            if let Some(href) = web::location_href() {
-                match self.callback(&href, true).await {
-                    Ok(Some(s)) => {
-                        handled = true;
-                        session = Some(s);
+        boxed(async move {
+            let i = &self.inner;
+            let mut session = None;
+            let mut handled = false;
+            if detect {
+                if let Some(href) = web::location_href() {
+                    match self.callback(&href, true).await {
+                        Ok(Some(s)) => {
+                            handled = true;
+                            session = Some(s);
+                        }
+                        Ok(None) => {}
+                        Err(e) => *i.init_error.borrow_mut() = Some(e),
                     }
-                    Ok(None) => {}
-                    Err(e) => *i.init_error.borrow_mut() = Some(e),
                 }
             }
-        }
-        if !handled {
-            self.load_skew();
-        }
-        let due = session.as_ref().is_some_and(|s| self.due(s));
-        if session.is_none() || due {
-            session = self.session_now().await.ok().flatten();
-        }
-        i.initializing.set(false);
-        i.out.set(session.is_none());
-        i.subscribers
-            .emit(AuthEvent::InitialSession, session.as_ref(), None);
-        for (event, s) in i.queued.take() {
-            self.emit(event, s.as_ref());
-        }
-        self.listen();
-        web::sleep(0).await;
-        for task in i.after_init.take() {
-            task();
-        }
-        self.schedule();
+            if !handled {
+                self.load_skew();
+            }
+            let due = session.as_ref().is_some_and(|s| self.due(s));
+            if session.is_none() || due {
+                session = self.session_now().await.ok().flatten();
+            }
+            i.initializing.set(false);
+            i.out.set(session.is_none());
+            i.subscribers
+                .emit(AuthEvent::InitialSession, session.as_ref(), None);
+            for (event, s) in i.queued.take() {
+                self.emit(event, s.as_ref());
+            }
+            self.listen();
+            web::sleep(0).await;
+            for task in i.after_init.take() {
+                task();
+            }
+            self.schedule();
+        })
+        .await
     }
 
     /// Waits until the client has started: a callback found in the address bar (with
@@ -591,79 +594,82 @@ impl Client {
     }
 
     async fn on_remote(&self, message: JsValue) -> Result<(), Error> {
-        let i = &self.inner;
-        let Some(name) = get(&message, "event").as_string() else {
-            return Ok(());
-        };
-        if i.disposed.get() {
-            return Ok(());
-        }
-        let _ = JsFuture::from(i.init.clone()).await;
-        let key = self.key();
-        if name == "ASK" {
-            if let Stored::Session(s, _) = read_stored(i.storage.get(key)?.as_deref()) {
-                self.broadcast_session(&s);
+        boxed(async move {
+            let i = &self.inner;
+            let Some(name) = get(&message, "event").as_string() else {
+                return Ok(());
+            };
+            if i.disposed.get() {
+                return Ok(());
             }
-            return Ok(());
-        }
-        let event = AuthEvent::from_name(&name);
-        if event == Some(AuthEvent::SignedOut) {
-            if i.storage.owned_by_tab() {
-                // Storage of this tab's own ends only the session of the user whose session
-                // ended (rule 7.3).
-                let user = get(&message, "user");
-                if !user.is_undefined() {
-                    let ours = match read_stored(i.storage.get(key)?.as_deref()) {
-                        Stored::Session(s, _) => Some(s.user.id),
-                        _ => None,
-                    };
-                    if ours != user.as_string() {
+            let _ = JsFuture::from(i.init.clone()).await;
+            let key = self.key();
+            if name == "ASK" {
+                if let Stored::Session(s, _) = read_stored(i.storage.get(key)?.as_deref()) {
+                    self.broadcast_session(&s);
+                }
+                return Ok(());
+            }
+            let event = AuthEvent::from_name(&name);
+            if event == Some(AuthEvent::SignedOut) {
+                if i.storage.owned_by_tab() {
+                    // Storage of this tab's own ends only the session of the user whose session
+                    // ended (rule 7.3).
+                    let user = get(&message, "user");
+                    if !user.is_undefined() {
+                        let ours = match read_stored(i.storage.get(key)?.as_deref()) {
+                            Stored::Session(s, _) => Some(s.user.id),
+                            _ => None,
+                        };
+                        if ours != user.as_string() {
+                            return Ok(());
+                        }
+                    }
+                    i.storage.remove(key, None)?;
+                }
+                i.stop_timer();
+                if !i.out.get() {
+                    self.emit(AuthEvent::SignedOut, None);
+                }
+                return Ok(());
+            }
+            let Some(
+                event @ (AuthEvent::SignedIn | AuthEvent::TokenRefreshed | AuthEvent::UserUpdated),
+            ) = event
+            else {
+                return Ok(());
+            };
+            self.load_skew();
+            let raw = i.storage.get(key)?;
+            let theirs = get(&message, "session");
+            let text = (!theirs.is_null() && !theirs.is_undefined())
+                .then(|| stringify(&theirs))
+                .flatten();
+            let mut wait = false;
+            if let Some(text) = text {
+                let ours = read_stored(raw.as_deref());
+                if i.storage.owned_by_tab() {
+                    if !self.newer(&text, raw.as_deref(), &ours) {
                         return Ok(());
                     }
+                    let _ = i.storage.set(key, &text);
+                } else if let Stored::Session(_, theirs_at) = read_stored(Some(&text)) {
+                    let mine = match ours {
+                        Stored::Session(_, at) => Some(at),
+                        _ => None,
+                    };
+                    wait = event == AuthEvent::SignedIn && tabs::waits_for_sign_in(theirs_at, mine);
                 }
-                i.storage.remove(key, None)?;
             }
-            i.stop_timer();
-            if !i.out.get() {
-                self.emit(AuthEvent::SignedOut, None);
+            let raw = self.caught_up(i.storage.get(key)?, wait).await;
+            if let Stored::Session(s, _) = read_stored(raw.as_deref()) {
+                self.emit(event, Some(&s));
             }
-            return Ok(());
-        }
-        let Some(
-            event @ (AuthEvent::SignedIn | AuthEvent::TokenRefreshed | AuthEvent::UserUpdated),
-        ) = event
-        else {
-            return Ok(());
-        };
-        self.load_skew();
-        let raw = i.storage.get(key)?;
-        let theirs = get(&message, "session");
-        let text = (!theirs.is_null() && !theirs.is_undefined())
-            .then(|| stringify(&theirs))
-            .flatten();
-        let mut wait = false;
-        if let Some(text) = text {
-            let ours = read_stored(raw.as_deref());
-            if i.storage.owned_by_tab() {
-                if !self.newer(&text, raw.as_deref(), &ours) {
-                    return Ok(());
-                }
-                let _ = i.storage.set(key, &text);
-            } else if let Stored::Session(_, theirs_at) = read_stored(Some(&text)) {
-                let mine = match ours {
-                    Stored::Session(_, at) => Some(at),
-                    _ => None,
-                };
-                wait = event == AuthEvent::SignedIn && tabs::waits_for_sign_in(theirs_at, mine);
-            }
-        }
-        let raw = self.caught_up(i.storage.get(key)?, wait).await;
-        if let Stored::Session(s, _) = read_stored(raw.as_deref()) {
-            self.emit(event, Some(&s));
-        }
-        i.attempt.set(0);
-        self.schedule();
-        Ok(())
+            i.attempt.set(0);
+            self.schedule();
+            Ok(())
+        })
+        .await
     }
 
     fn broadcast_session(&self, s: &Session) {
@@ -698,72 +704,81 @@ impl Client {
     /// The newest session of this user that the other tabs hold, when newer than `raw`, after
     /// [`tabs::ASK_MS`] (rule 5.3).
     async fn ask(&self, raw: Option<&str>) -> Option<String> {
-        let channel = web_sys::BroadcastChannel::new(&tabs::channel(self.key())).ok()?;
-        let found: Rc<RefCell<(Option<String>, Option<String>)>> =
-            Rc::new(RefCell::new((raw.map(String::from), None)));
-        let weak = Rc::downgrade(&self.inner);
-        let seen = found.clone();
-        let f = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-            let data = get(&e, "data");
-            if get(&data, "event").as_string().as_deref() != Some("SESSION") {
-                return;
-            }
-            let (Some(inner), Some(text)) = (weak.upgrade(), stringify(&get(&data, "session")))
-            else {
-                return;
-            };
-            let mut seen = seen.borrow_mut();
-            let ours = read_stored(seen.0.as_deref());
-            if (Client { inner }).newer(&text, seen.0.as_deref(), &ours) {
-                seen.0 = Some(text.clone());
-                seen.1 = Some(text);
-            }
-        });
-        let _ = channel.add_event_listener_with_callback("message", f.as_ref().unchecked_ref());
-        let ask = js_sys::Object::new();
-        set(&ask, "event", &"ASK".into());
-        let _ = channel.post_message(&ask);
-        web::sleep(tabs::ASK_MS).await;
-        channel.close();
-        drop(f);
-        let newest = found.borrow_mut().1.take();
-        newest
+        boxed(async move {
+            let channel = web_sys::BroadcastChannel::new(&tabs::channel(self.key())).ok()?;
+            let found: Rc<RefCell<(Option<String>, Option<String>)>> =
+                Rc::new(RefCell::new((raw.map(String::from), None)));
+            let weak = Rc::downgrade(&self.inner);
+            let seen = found.clone();
+            let f = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+                let data = get(&e, "data");
+                if get(&data, "event").as_string().as_deref() != Some("SESSION") {
+                    return;
+                }
+                let (Some(inner), Some(text)) = (weak.upgrade(), stringify(&get(&data, "session")))
+                else {
+                    return;
+                };
+                let mut seen = seen.borrow_mut();
+                let ours = read_stored(seen.0.as_deref());
+                if (Client { inner }).newer(&text, seen.0.as_deref(), &ours) {
+                    seen.0 = Some(text.clone());
+                    seen.1 = Some(text);
+                }
+            });
+            let _ = channel.add_event_listener_with_callback("message", f.as_ref().unchecked_ref());
+            let ask = js_sys::Object::new();
+            set(&ask, "event", &"ASK".into());
+            let _ = channel.post_message(&ask);
+            web::sleep(tabs::ASK_MS).await;
+            channel.close();
+            drop(f);
+            let newest = found.borrow_mut().1.take();
+            newest
+        })
+        .await
     }
 
     /// The stored text once another tab's write has reached this tab's copy (rule 4.2).
     async fn caught_up(&self, raw: Option<String>, wait: bool) -> Option<String> {
-        let key = self.key();
-        if !wait {
-            let Some(text) = raw.as_deref() else {
-                return raw;
-            };
-            match web::lock_held(&tabs::spent_lock(key, text)).await {
-                None => return raw,
-                Some(false) => return self.inner.storage.get(key).unwrap_or(raw),
-                Some(true) => {}
+        boxed(async move {
+            let key = self.key();
+            if !wait {
+                let Some(text) = raw.as_deref() else {
+                    return raw;
+                };
+                match web::lock_held(&tabs::spent_lock(key, text)).await {
+                    None => return raw,
+                    Some(false) => return self.inner.storage.get(key).unwrap_or(raw),
+                    Some(true) => {}
+                }
             }
-        }
-        let end = web::now_ms() + f64::from(tabs::CATCH_UP_MS);
-        while web::now_ms() < end {
-            web::sleep(tabs::CATCH_UP_POLL_MS).await;
-            let Ok(text) = self.inner.storage.get(key) else {
-                break;
-            };
-            if text != raw {
-                return text;
+            let end = web::now_ms() + f64::from(tabs::CATCH_UP_MS);
+            while web::now_ms() < end {
+                web::sleep(tabs::CATCH_UP_POLL_MS).await;
+                let Ok(text) = self.inner.storage.get(key) else {
+                    break;
+                };
+                if text != raw {
+                    return text;
+                }
             }
-        }
-        raw
+            raw
+        })
+        .await
     }
 
     /// The stored text; from shared storage, once caught up.
     async fn current(&self) -> Result<Option<String>, Error> {
-        let raw = self.inner.storage.get(self.key())?;
-        Ok(if self.inner.storage.owned_by_tab() {
-            raw
-        } else {
-            self.caught_up(raw, false).await
+        boxed(async move {
+            let raw = self.inner.storage.get(self.key())?;
+            Ok(if self.inner.storage.owned_by_tab() {
+                raw
+            } else {
+                self.caught_up(raw, false).await
+            })
         })
+        .await
     }
 
     fn mark_spent(&self, raw: Option<&str>) {
@@ -783,6 +798,7 @@ impl Client {
     /// navigates with `location.assign` unless [`SignIn::skip_browser_redirect`]. Returns the
     /// URL. On bad input nothing is stored and nothing navigates.
     pub async fn sign_in_with_workos(&self, sign_in: SignIn) -> Result<String, Error> {
+        boxed(async move {
         let i = &self.inner;
         let pair = if i.pkce {
             Some(web::pkce_pair().await?)
@@ -849,6 +865,7 @@ impl Client {
             web::assign(&url)?;
         }
         Ok(url)
+    }).await
     }
 
     /// Finishes a sign-in from a callback URL (default: the address bar's): the PKCE code
@@ -859,115 +876,123 @@ impl Client {
         &self,
         url: Option<&str>,
     ) -> Result<Option<Session>, Error> {
-        let _ = JsFuture::from(self.inner.init.clone()).await;
-        let href = match url {
-            Some(u) => u.to_owned(),
-            None => web::location_href().unwrap_or_default(),
-        };
-        self.callback(&href, false).await
+        boxed(async move {
+            let _ = JsFuture::from(self.inner.init.clone()).await;
+            let href = match url {
+                Some(u) => u.to_owned(),
+                None => web::location_href().unwrap_or_default(),
+            };
+            self.callback(&href, false).await
+        })
+        .await
     }
 
     async fn callback(&self, href: &str, auto: bool) -> Result<Option<Session>, Error> {
-        let i = &self.inner;
-        let key = self.key();
-        let parsed = callback::parse(href);
-        let cb = match parsed.callback {
-            Ok(Callback::None) => return Ok(None),
-            other => other,
-        };
-        let mut verifier = None;
-        let mut verifier_raw = None;
-        if let Ok(Callback::Pkce { flow_id, .. }) = &cb {
-            let raw = i
-                .storage
-                .get(&tabs::flow_verifier_key(key, flow_id.as_deref()))?;
-            verifier = raw
-                .as_deref()
-                .and_then(|r| js_sys::JSON::parse(r).ok())
-                .and_then(|v| v.as_string())
-                .and_then(|s| stored_verifier(&s).map(String::from));
-            // On auto-detect a `?code=` without a verifier may belong to another flow.
-            if auto && verifier.is_none() {
-                return Ok(None);
-            }
-            verifier_raw = raw;
-        }
-        // From here the auth parameters leave the address bar, whatever the outcome, before any
-        // request.
-        if let Some(clean) = &parsed.cleaned {
-            if web::location_href().as_deref() == Some(href) {
-                web::replace_url(clean);
-            }
-        }
-        let (session, recovery) = match cb? {
-            Callback::None => return Ok(None),
-            Callback::Error(e) => {
-                // The sign-in this browser started is over: its verifier and marker go with it.
-                let _ = i.storage.remove(&verifier_key(key), None);
-                let _ = i.storage.remove(&tabs::pending_key(key), None);
-                return Err(e);
-            }
-            Callback::Pkce { code, flow_id } => {
-                let Some(verifier) = verifier else {
-                    return Err(client_error(ErrorCode::PkceCodeVerifierNotFound));
-                };
-                let payload = body(&[("auth_code", code.expose()), ("code_verifier", &verifier)]);
-                let answer = self
-                    .request("POST", "/token?grant_type=pkce", Some(&payload), None)
-                    .await;
-                // The verifier is spent once sent, whatever the answer.
-                self.remove_verifier(flow_id.as_deref(), verifier_raw.as_deref());
-                (self.fresh(answer?)?, false)
-            }
-            Callback::Implicit(p) => {
-                // Login CSRF: only a sign-in started in this browser is finished, and a token it
-                // did not ask for is never sent anywhere.
-                let pending_key = tabs::pending_key(key);
-                let pending = i.storage.get(&pending_key).ok().flatten();
-                let _ = i.storage.remove(&pending_key, None);
-                if !i.allow_unsolicited && !implicit_pending(pending.as_deref(), p.nonce.as_deref())
-                {
-                    return Err(client_error(ErrorCode::UnsolicitedCallback));
+        boxed(async move {
+            let i = &self.inner;
+            let key = self.key();
+            let parsed = callback::parse(href);
+            let cb = match parsed.callback {
+                Ok(Callback::None) => return Ok(None),
+                other => other,
+            };
+            let mut verifier = None;
+            let mut verifier_raw = None;
+            if let Ok(Callback::Pkce { flow_id, .. }) = &cb {
+                let raw = i
+                    .storage
+                    .get(&tabs::flow_verifier_key(key, flow_id.as_deref()))?;
+                verifier = raw
+                    .as_deref()
+                    .and_then(|r| js_sys::JSON::parse(r).ok())
+                    .and_then(|v| v.as_string())
+                    .and_then(|s| stored_verifier(&s).map(String::from));
+                // On auto-detect a `?code=` without a verifier may belong to another flow.
+                if auto && verifier.is_none() {
+                    return Ok(None);
                 }
-                self.load_skew();
-                let token = p.access_token.expose();
-                let (expires_at, expires_in) = implicit_expiry(&p, i.server_now())?;
-                let answer = self.request("GET", "/user", None, Some(token)).await?;
-                let user = user_answer(answer, token, None)?;
-                self.note_skew(clock_skew_ms(token, web::now_ms() as u64, false), false);
-                let session = Session {
-                    provider_token: p.provider_token,
-                    provider_refresh_token: p.provider_refresh_token,
-                    access_token: p.access_token.clone(),
-                    token_type: p.token_type,
-                    expires_in: Some(expires_in),
-                    expires_at: Some(expires_at),
-                    refresh_token: p.refresh_token,
-                    user,
-                };
-                (session, p.recovery)
+                verifier_raw = raw;
             }
-        };
-        let text = session.text();
-        // Not under the refresh lock (rule 3.3): the session replaced is marked instead.
-        let replaced = i.storage.read_first(key).ok().flatten();
-        i.storage.set(key, &text)?;
-        let event = if recovery {
-            AuthEvent::PasswordRecovery
-        } else {
-            AuthEvent::SignedIn
-        };
-        self.emit(event, Some(&session));
-        let announcer = self.clone();
-        let announced = session.clone();
-        self.after_init(move || {
-            announcer.mark_spent(replaced.as_deref());
-            announcer.broadcast(event, Some(&announced), None);
-            if !announcer.inner.initializing.get() {
-                announcer.schedule();
+            // From here the auth parameters leave the address bar, whatever the outcome, before any
+            // request.
+            if let Some(clean) = &parsed.cleaned {
+                if web::location_href().as_deref() == Some(href) {
+                    web::replace_url(clean);
+                }
             }
-        });
-        Ok(Some(session))
+            let (session, recovery) = match cb? {
+                Callback::None => return Ok(None),
+                Callback::Error(e) => {
+                    // The sign-in this browser started is over: its verifier and marker go with it.
+                    let _ = i.storage.remove(&verifier_key(key), None);
+                    let _ = i.storage.remove(&tabs::pending_key(key), None);
+                    return Err(e);
+                }
+                Callback::Pkce { code, flow_id } => {
+                    let Some(verifier) = verifier else {
+                        return Err(client_error(ErrorCode::PkceCodeVerifierNotFound));
+                    };
+                    let payload =
+                        body(&[("auth_code", code.expose()), ("code_verifier", &verifier)]);
+                    let answer = self
+                        .request("POST", "/token?grant_type=pkce", Some(&payload), None)
+                        .await;
+                    // The verifier is spent once sent, whatever the answer.
+                    self.remove_verifier(flow_id.as_deref(), verifier_raw.as_deref());
+                    (self.fresh(answer?)?, false)
+                }
+                Callback::Implicit(p) => {
+                    // Login CSRF: only a sign-in started in this browser is finished, and a token it
+                    // did not ask for is never sent anywhere.
+                    let pending_key = tabs::pending_key(key);
+                    let pending = i.storage.get(&pending_key).ok().flatten();
+                    let _ = i.storage.remove(&pending_key, None);
+                    if !i.allow_unsolicited
+                        && !implicit_pending(pending.as_deref(), p.nonce.as_deref())
+                    {
+                        return Err(client_error(ErrorCode::UnsolicitedCallback));
+                    }
+                    self.load_skew();
+                    let token = p.access_token.expose();
+                    let (expires_at, expires_in) = implicit_expiry(&p, i.server_now())?;
+                    let answer = self.request("GET", "/user", None, Some(token)).await?;
+                    let user = user_answer(answer, token, None)?;
+                    self.note_skew(clock_skew_ms(token, web::now_ms() as u64, false), false);
+                    let session = Session {
+                        provider_token: p.provider_token,
+                        provider_refresh_token: p.provider_refresh_token,
+                        access_token: p.access_token.clone(),
+                        token_type: p.token_type,
+                        expires_in: Some(expires_in),
+                        expires_at: Some(expires_at),
+                        refresh_token: p.refresh_token,
+                        user,
+                    };
+                    (session, p.recovery)
+                }
+            };
+            let text = session.text();
+            // Not under the refresh lock (rule 3.3): the session replaced is marked instead.
+            let replaced = i.storage.read_first(key).ok().flatten();
+            i.storage.set(key, &text)?;
+            let event = if recovery {
+                AuthEvent::PasswordRecovery
+            } else {
+                AuthEvent::SignedIn
+            };
+            self.emit(event, Some(&session));
+            let announcer = self.clone();
+            let announced = session.clone();
+            self.after_init(move || {
+                announcer.mark_spent(replaced.as_deref());
+                announcer.broadcast(event, Some(&announced), None);
+                if !announcer.inner.initializing.get() {
+                    announcer.schedule();
+                }
+            });
+            Ok(Some(session))
+        })
+        .await
     }
 
     /// Removes a used verifier: supabase-js's slot for the flow (named by the redirect's flow
@@ -1039,32 +1064,38 @@ impl Client {
     /// The session as stored, refreshed first when due, without waiting for the client to
     /// start.
     async fn session_now(&self) -> Result<Option<Session>, Error> {
-        let i = &self.inner;
-        let (s, expires_at) = match read_stored(i.storage.get(self.key())?.as_deref()) {
-            Stored::None => return Ok(None),
-            Stored::Corrupt => {
-                i.storage.remove(self.key(), None)?;
-                return Ok(None);
+        boxed(async move {
+            let i = &self.inner;
+            let (s, expires_at) = match read_stored(i.storage.get(self.key())?.as_deref()) {
+                Stored::None => return Ok(None),
+                Stored::Corrupt => {
+                    i.storage.remove(self.key(), None)?;
+                    return Ok(None);
+                }
+                Stored::Session(s, e) => (s, e),
+            };
+            if !self.due(&s) {
+                return Ok(Some(s));
             }
-            Stored::Session(s, e) => (s, e),
-        };
-        if !self.due(&s) {
-            return Ok(Some(s));
-        }
-        match self.refresh(false).await {
-            Ok(s) => Ok(Some(s)),
-            Err(e) if survives_failed_refresh(&e, expires_at, i.server_now_ms() as u64) => {
-                Ok(Some(s))
+            match self.refresh(false).await {
+                Ok(s) => Ok(Some(s)),
+                Err(e) if survives_failed_refresh(&e, expires_at, i.server_now_ms() as u64) => {
+                    Ok(Some(s))
+                }
+                Err(e) => Err(e),
             }
-            Err(e) => Err(e),
-        }
+        })
+        .await
     }
 
     /// The current session, refreshed first when it is about to expire; `None` when signed out.
     /// A corrupt stored value is removed, not trusted.
     pub async fn session(&self) -> Result<Option<Session>, Error> {
-        let _ = JsFuture::from(self.inner.init.clone()).await;
-        self.session_now().await
+        boxed(async move {
+            let _ = JsFuture::from(self.inner.init.clone()).await;
+            self.session_now().await
+        })
+        .await
     }
 
     /// The stored access token, synchronously, for a request header; `None` when signed out or
@@ -1083,138 +1114,150 @@ impl Client {
 
     /// Refreshes the session now.
     pub async fn refresh_session(&self) -> Result<Session, Error> {
-        let _ = JsFuture::from(self.inner.init.clone()).await;
-        let s = self.refresh(true).await?;
-        self.schedule();
-        Ok(s)
+        boxed(async move {
+            let _ = JsFuture::from(self.inner.init.clone()).await;
+            let s = self.refresh(true).await?;
+            self.schedule();
+            Ok(s)
+        })
+        .await
     }
 
     /// One refresh at a time in this client; across tabs, one at a time per storage key.
     async fn refresh(&self, force: bool) -> Result<Session, Error> {
-        let running = self.inner.refreshing.borrow().clone();
-        if let Some((promise, result)) = running {
-            let _ = JsFuture::from(promise).await;
-            let out = result.borrow().clone();
-            return out.unwrap_or(Err(client_error(ErrorCode::SessionMissing)));
-        }
-        let (resolve, promise) = pending();
-        let result: Shared<Result<Session, Error>> = Rc::default();
-        *self.inner.refreshing.borrow_mut() = Some((promise, result.clone()));
-        let out = self.locked(self.refresh_once(force)).await;
-        *result.borrow_mut() = Some(out.clone());
-        *self.inner.refreshing.borrow_mut() = None;
-        let _ = resolve.call0(&JsValue::NULL);
-        out
+        boxed(async move {
+            let running = self.inner.refreshing.borrow().clone();
+            if let Some((promise, result)) = running {
+                let _ = JsFuture::from(promise).await;
+                let out = result.borrow().clone();
+                return out.unwrap_or(Err(client_error(ErrorCode::SessionMissing)));
+            }
+            let (resolve, promise) = pending();
+            let result: Shared<Result<Session, Error>> = Rc::default();
+            *self.inner.refreshing.borrow_mut() = Some((promise, result.clone()));
+            let out = self.locked(self.refresh_once(force)).await;
+            *result.borrow_mut() = Some(out.clone());
+            *self.inner.refreshing.borrow_mut() = None;
+            let _ = resolve.call0(&JsValue::NULL);
+            out
+        })
+        .await
     }
 
     async fn refresh_once(&self, force: bool) -> Result<Session, Error> {
-        let i = &self.inner;
-        let key = self.key();
-        let missing = || client_error(ErrorCode::SessionMissing);
-        let mut raw = self.current().await?;
-        let Stored::Session(mut stored, _) = read_stored(raw.as_deref()) else {
-            return Err(missing());
-        };
-        if !force && !self.due(&stored) {
-            return Ok(stored);
-        }
-        if i.storage.owned_by_tab() {
-            if let Some(newer) = self.ask(raw.as_deref()).await {
-                // Unless a message changed this tab's session meanwhile.
-                let now = i.storage.get(key)?;
-                if now == raw {
-                    i.storage.set(key, &newer)?;
-                    if let Stored::Session(s, _) = read_stored(Some(&newer)) {
-                        self.emit(AuthEvent::TokenRefreshed, Some(&s));
-                    }
-                    raw = Some(newer);
-                } else {
-                    raw = now;
-                }
-                let Stored::Session(s, _) = read_stored(raw.as_deref()) else {
-                    return Err(missing());
-                };
-                if !force && !self.due(&s) {
-                    return Ok(s);
-                }
-                stored = s;
-            }
-        }
-        let payload = body(&[("refresh_token", stored.refresh_token.expose())]);
-        let answer = match self
-            .request(
-                "POST",
-                "/token?grant_type=refresh_token",
-                Some(&payload),
-                None,
-            )
-            .await
-        {
-            Ok(a) => a,
-            Err(e) => {
-                let unchanged = i.storage.get(key).ok().flatten() == raw;
-                if refusal_ends_session(e.status(), unchanged) {
-                    self.sign_out_locally();
-                }
-                return Err(e);
-            }
-        };
-        let next = self.fresh(answer)?;
-        // A result is discarded when the stored session changed meanwhile.
-        let now = self.current().await?;
-        if now != raw {
-            return match read_stored(now.as_deref()) {
-                Stored::Session(s, _) => Ok(s),
-                _ => Err(missing()),
+        boxed(async move {
+            let i = &self.inner;
+            let key = self.key();
+            let missing = || client_error(ErrorCode::SessionMissing);
+            let mut raw = self.current().await?;
+            let Stored::Session(mut stored, _) = read_stored(raw.as_deref()) else {
+                return Err(missing());
             };
-        }
-        i.storage.set(key, &next.text())?;
-        // Asked for before the refresh lock is let go, so the next tab to hold it sees the mark.
-        self.mark_spent(raw.as_deref());
-        self.emit(AuthEvent::TokenRefreshed, Some(&next));
-        self.broadcast(AuthEvent::TokenRefreshed, Some(&next), None);
-        Ok(next)
+            if !force && !self.due(&stored) {
+                return Ok(stored);
+            }
+            if i.storage.owned_by_tab() {
+                if let Some(newer) = self.ask(raw.as_deref()).await {
+                    // Unless a message changed this tab's session meanwhile.
+                    let now = i.storage.get(key)?;
+                    if now == raw {
+                        i.storage.set(key, &newer)?;
+                        if let Stored::Session(s, _) = read_stored(Some(&newer)) {
+                            self.emit(AuthEvent::TokenRefreshed, Some(&s));
+                        }
+                        raw = Some(newer);
+                    } else {
+                        raw = now;
+                    }
+                    let Stored::Session(s, _) = read_stored(raw.as_deref()) else {
+                        return Err(missing());
+                    };
+                    if !force && !self.due(&s) {
+                        return Ok(s);
+                    }
+                    stored = s;
+                }
+            }
+            let payload = body(&[("refresh_token", stored.refresh_token.expose())]);
+            let answer = match self
+                .request(
+                    "POST",
+                    "/token?grant_type=refresh_token",
+                    Some(&payload),
+                    None,
+                )
+                .await
+            {
+                Ok(a) => a,
+                Err(e) => {
+                    let unchanged = i.storage.get(key).ok().flatten() == raw;
+                    if refusal_ends_session(e.status(), unchanged) {
+                        self.sign_out_locally();
+                    }
+                    return Err(e);
+                }
+            };
+            let next = self.fresh(answer)?;
+            // A result is discarded when the stored session changed meanwhile.
+            let now = self.current().await?;
+            if now != raw {
+                return match read_stored(now.as_deref()) {
+                    Stored::Session(s, _) => Ok(s),
+                    _ => Err(missing()),
+                };
+            }
+            i.storage.set(key, &next.text())?;
+            // Asked for before the refresh lock is let go, so the next tab to hold it sees the mark.
+            self.mark_spent(raw.as_deref());
+            self.emit(AuthEvent::TokenRefreshed, Some(&next));
+            self.broadcast(AuthEvent::TokenRefreshed, Some(&next), None);
+            Ok(next)
+        })
+        .await
     }
 
     /// The signed-in user, from `GET /auth/v1/user`; a changed user is stored and
     /// [`AuthEvent::UserUpdated`] emitted.
     pub async fn user(&self) -> Result<User, Error> {
-        let session = self
-            .session()
-            .await?
-            .ok_or(client_error(ErrorCode::SessionMissing))?;
-        let answer = self
-            .request("GET", "/user", None, Some(session.access_token.expose()))
-            .await?;
-        let user = user_answer(
-            answer,
-            session.access_token.expose(),
-            Some(&session.user.id),
-        )?;
-        if user.text() != session.user.text() {
-            let raw = session.text();
-            let client = self.clone();
-            let updated = Session {
-                user: user.clone(),
-                ..session
-            };
-            self.locked(async move {
-                if client.current().await.ok().flatten().as_deref() != Some(raw.as_str()) {
-                    return;
-                }
-                if client
-                    .inner
-                    .storage
-                    .set(client.key(), &updated.text())
-                    .is_ok()
-                {
-                    client.emit(AuthEvent::UserUpdated, Some(&updated));
-                    client.broadcast(AuthEvent::UserUpdated, Some(&updated), None);
-                }
-            })
-            .await;
-        }
-        Ok(user)
+        boxed(async move {
+            let session = self
+                .session()
+                .await?
+                .ok_or(client_error(ErrorCode::SessionMissing))?;
+            let answer = self
+                .request("GET", "/user", None, Some(session.access_token.expose()))
+                .await?;
+            let user = user_answer(
+                answer,
+                session.access_token.expose(),
+                Some(&session.user.id),
+            )?;
+            if user.text() != session.user.text() {
+                let raw = session.text();
+                let client = self.clone();
+                let updated = Session {
+                    user: user.clone(),
+                    ..session
+                };
+                self.locked(async move {
+                    if client.current().await.ok().flatten().as_deref() != Some(raw.as_str()) {
+                        return;
+                    }
+                    if client
+                        .inner
+                        .storage
+                        .set(client.key(), &updated.text())
+                        .is_ok()
+                    {
+                        client.emit(AuthEvent::UserUpdated, Some(&updated));
+                        client.broadcast(AuthEvent::UserUpdated, Some(&updated), None);
+                    }
+                })
+                .await;
+            }
+            Ok(user)
+        })
+        .await
     }
 
     fn sign_out_locally(&self) {
@@ -1243,22 +1286,25 @@ impl Client {
     /// session and verifier are cleared even when the server call fails, and the failure is then
     /// returned.
     pub async fn sign_out(&self, scope: Scope) -> Result<(), Error> {
-        let _ = JsFuture::from(self.inner.init.clone()).await;
-        let stored = read_stored(self.inner.storage.get(self.key())?.as_deref());
-        let mut failure = None;
-        if let Stored::Session(s, _) = stored {
-            let path = ["/logout?scope=", scope.as_str()].concat();
-            if let Err(e) = self
-                .request("POST", &path, None, Some(s.access_token.expose()))
-                .await
-            {
-                failure = Some(e);
+        boxed(async move {
+            let _ = JsFuture::from(self.inner.init.clone()).await;
+            let stored = read_stored(self.inner.storage.get(self.key())?.as_deref());
+            let mut failure = None;
+            if let Stored::Session(s, _) = stored {
+                let path = ["/logout?scope=", scope.as_str()].concat();
+                if let Err(e) = self
+                    .request("POST", &path, None, Some(s.access_token.expose()))
+                    .await
+                {
+                    failure = Some(e);
+                }
             }
-        }
-        if scope != Scope::Others {
-            self.locked(async { self.sign_out_locally() }).await;
-        }
-        failure.map_or(Ok(()), Err)
+            if scope != Scope::Others {
+                self.locked(async { self.sign_out_locally() }).await;
+            }
+            failure.map_or(Ok(()), Err)
+        })
+        .await
     }
 
     // ---- automatic refresh: one timer, only while the tab is visible ----
@@ -1300,32 +1346,37 @@ impl Client {
     }
 
     async fn tick(&self) {
-        let i = &self.inner;
-        i.stop_timer();
-        if i.disposed.get() || !i.auto_refresh {
-            return;
-        }
-        match self.session_now().await {
-            Ok(_) => {
-                i.attempt.set(0);
-                self.schedule();
+        boxed(async move {
+            let i = &self.inner;
+            i.stop_timer();
+            if i.disposed.get() || !i.auto_refresh {
+                return;
             }
-            Err(e) => {
-                let attempt = i.attempt.get().saturating_add(1);
-                i.attempt.set(attempt);
-                let wait = match refresh::classify_failure(e.status()) {
-                    refresh::Failure::Retry => Some(refresh::retry_delay_ms(attempt)),
-                    refresh::Failure::Cooldown(ms) => Some(ms),
-                    refresh::Failure::SignOut => None,
-                };
-                if let Some(ms) = wait {
-                    if e.code() != ErrorCode::SessionMissing && !i.disposed.get() && !web::hidden()
-                    {
-                        self.set_timer(ms);
+            match self.session_now().await {
+                Ok(_) => {
+                    i.attempt.set(0);
+                    self.schedule();
+                }
+                Err(e) => {
+                    let attempt = i.attempt.get().saturating_add(1);
+                    i.attempt.set(attempt);
+                    let wait = match refresh::classify_failure(e.status()) {
+                        refresh::Failure::Retry => Some(refresh::retry_delay_ms(attempt)),
+                        refresh::Failure::Cooldown(ms) => Some(ms),
+                        refresh::Failure::SignOut => None,
+                    };
+                    if let Some(ms) = wait {
+                        if e.code() != ErrorCode::SessionMissing
+                            && !i.disposed.get()
+                            && !web::hidden()
+                        {
+                            self.set_timer(ms);
+                        }
                     }
                 }
             }
-        }
+        })
+        .await
     }
 
     /// Stops the timer, the listeners and the channel; the client does nothing more. Dropping

@@ -5,7 +5,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, RequestInit, Response};
 
-use super::web::{get, set, timeout_signal};
+use super::web::{boxed, get, set, timeout_signal};
 use crate::protocol::error::Error;
 use crate::protocol::session::{api_error, ErrorBody};
 use crate::protocol::tabs::REQUEST_TIMEOUT_MS;
@@ -48,52 +48,55 @@ pub(crate) async fn request(
     json_body: Option<&JsValue>,
     access_token: Option<&str>,
 ) -> Result<JsValue, Error> {
-    let network = || api_error(0, None, false);
-    let headers = Headers::new().map_err(|_| network())?;
-    let bearer = ["Bearer ", access_token.unwrap_or(anon_key)].concat();
-    for (k, v) in [
-        ("apikey", anon_key),
-        ("authorization", &bearer),
-        ("x-client-info", CLIENT_INFO),
-        ("x-supabase-api-version", API_VERSION),
-    ] {
-        headers.set(k, v).map_err(|_| network())?;
-    }
-    let init = RequestInit::new();
-    init.set_method(method);
-    if let Some(b) = json_body {
-        headers
-            .set("content-type", "application/json;charset=UTF-8")
+    boxed(async move {
+        let network = || api_error(0, None, false);
+        let headers = Headers::new().map_err(|_| network())?;
+        let bearer = ["Bearer ", access_token.unwrap_or(anon_key)].concat();
+        for (k, v) in [
+            ("apikey", anon_key),
+            ("authorization", &bearer),
+            ("x-client-info", CLIENT_INFO),
+            ("x-supabase-api-version", API_VERSION),
+        ] {
+            headers.set(k, v).map_err(|_| network())?;
+        }
+        let init = RequestInit::new();
+        init.set_method(method);
+        if let Some(b) = json_body {
+            headers
+                .set("content-type", "application/json;charset=UTF-8")
+                .map_err(|_| network())?;
+            let text = js_sys::JSON::stringify(b).map_err(|_| network())?;
+            init.set_body(&text);
+        }
+        init.set_headers(&headers);
+        if let Some(signal) = timeout_signal(REQUEST_TIMEOUT_MS) {
+            init.set_signal(Some(&signal));
+        }
+        let url = [auth_url, path].concat();
+        let window = web_sys::window().ok_or_else(network)?;
+        let res: Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+            .await
+            .map_err(|_| network())?
+            .dyn_into()
             .map_err(|_| network())?;
-        let text = js_sys::JSON::stringify(b).map_err(|_| network())?;
-        init.set_body(&text);
-    }
-    init.set_headers(&headers);
-    if let Some(signal) = timeout_signal(REQUEST_TIMEOUT_MS) {
-        init.set_signal(Some(&signal));
-    }
-    let url = [auth_url, path].concat();
-    let window = web_sys::window().ok_or_else(network)?;
-    let res: Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
-        .await
-        .map_err(|_| network())?
-        .dyn_into()
-        .map_err(|_| network())?;
-    let data = if res.status() == 204 {
-        Some(JsValue::NULL)
-    } else {
-        match res.json() {
-            Ok(p) => JsFuture::from(p).await.ok(),
-            Err(_) => None,
+        let data = if res.status() == 204 {
+            Some(JsValue::NULL)
+        } else {
+            match res.json() {
+                Ok(p) => JsFuture::from(p).await.ok(),
+                Err(_) => None,
+            }
+        };
+        match data {
+            Some(data) if res.ok() => Ok(data),
+            data => {
+                let body = data.filter(JsValue::is_object).map(|d| error_body(&d));
+                let status = if res.ok() { 200 } else { res.status() };
+                let versioned = res.headers().has("x-supabase-api-version").unwrap_or(false);
+                Err(api_error(status, body, versioned))
+            }
         }
-    };
-    match data {
-        Some(data) if res.ok() => Ok(data),
-        data => {
-            let body = data.filter(JsValue::is_object).map(|d| error_body(&d));
-            let status = if res.ok() { 200 } else { res.status() };
-            let versioned = res.headers().has("x-supabase-api-version").unwrap_or(false);
-            Err(api_error(status, body, versioned))
-        }
-    }
+    })
+    .await
 }

@@ -31,6 +31,16 @@ extern "C" {
     fn query(this: &LockManager) -> Promise;
 }
 
+/// A future on the heap, polled through a vtable: each of the client's async bodies is compiled
+/// once, however many futures await it, instead of being inlined into each.
+pub(crate) type Fut<'a, T> =
+    core::pin::Pin<alloc::boxed::Box<dyn core::future::Future<Output = T> + 'a>>;
+
+/// `f`, boxed as a [`Fut`].
+pub(crate) fn boxed<'a, T>(f: impl core::future::Future<Output = T> + 'a) -> Fut<'a, T> {
+    alloc::boxed::Box::pin(f)
+}
+
 /// The device clock, unix milliseconds.
 pub(crate) fn now_ms() -> f64 {
     js_sys::Date::now()
@@ -151,37 +161,40 @@ pub(crate) fn assign(url: &str) -> Result<(), Error> {
 /// `crypto.subtle`. Without `crypto.subtle` (outside a secure context) PKCE is refused, never
 /// downgraded to `plain`.
 pub(crate) async fn pkce_pair() -> Result<(Verifier, String), Error> {
-    let insecure = || client_error(ErrorCode::InsecureContext);
-    let window = web_sys::window().ok_or_else(insecure)?;
-    let crypto = window.crypto().map_err(|_| insecure())?;
-    if get(&crypto, "subtle").is_undefined() {
-        return Err(insecure());
-    }
-    let mut bytes = [0u8; VERIFIER_BYTES];
-    crypto
-        .get_random_values_with_u8_array(&mut bytes)
-        .map_err(|_| insecure())?;
-    let verifier = Verifier::from_random(&bytes);
-    let text = verifier.secret().as_bytes();
-    let digest = crypto
-        .subtle()
-        .digest_with_str_and_u8_array("SHA-256", text)
-        .map_err(|_| insecure())?;
-    let hash = JsFuture::from(digest).await.map_err(|_| insecure())?;
-    let hash = js_sys::Uint8Array::new(&hash).to_vec();
-    // base64url without padding, by the browser's `btoa` over the bytes as Latin-1.
-    let latin1: String = hash.iter().map(|&b| char::from(b)).collect();
-    let b64 = window.btoa(&latin1).map_err(|_| insecure())?;
-    let challenge = b64
-        .trim_end_matches('=')
-        .chars()
-        .map(|c| match c {
-            '+' => '-',
-            '/' => '_',
-            c => c,
-        })
-        .collect();
-    Ok((verifier, challenge))
+    boxed(async move {
+        let insecure = || client_error(ErrorCode::InsecureContext);
+        let window = web_sys::window().ok_or_else(insecure)?;
+        let crypto = window.crypto().map_err(|_| insecure())?;
+        if get(&crypto, "subtle").is_undefined() {
+            return Err(insecure());
+        }
+        let mut bytes = [0u8; VERIFIER_BYTES];
+        crypto
+            .get_random_values_with_u8_array(&mut bytes)
+            .map_err(|_| insecure())?;
+        let verifier = Verifier::from_random(&bytes);
+        let text = verifier.secret().as_bytes();
+        let digest = crypto
+            .subtle()
+            .digest_with_str_and_u8_array("SHA-256", text)
+            .map_err(|_| insecure())?;
+        let hash = JsFuture::from(digest).await.map_err(|_| insecure())?;
+        let hash = js_sys::Uint8Array::new(&hash).to_vec();
+        // base64url without padding, by the browser's `btoa` over the bytes as Latin-1.
+        let latin1: String = hash.iter().map(|&b| char::from(b)).collect();
+        let b64 = window.btoa(&latin1).map_err(|_| insecure())?;
+        let challenge = b64
+            .trim_end_matches('=')
+            .chars()
+            .map(|c| match c {
+                '+' => '-',
+                '/' => '_',
+                c => c,
+            })
+            .collect();
+        Ok((verifier, challenge))
+    })
+    .await
 }
 
 /// `N` random bytes from `crypto.getRandomValues`, as lower-case hex.
@@ -258,13 +271,16 @@ pub(crate) fn hold_lock(name: &str, hold_ms: u32) {
 
 /// Whether the Web Lock `name` is held by any tab; `None` when the lock manager cannot tell.
 pub(crate) async fn lock_held(name: &str) -> Option<bool> {
-    let locks = lock_manager()?;
-    let snapshot = JsFuture::from(locks.query()).await.ok()?;
-    let held: Array = get(&snapshot, "held").dyn_into().ok()?;
-    Some(
-        held.iter()
-            .any(|l| get(&l, "name").as_string().as_deref() == Some(name)),
-    )
+    boxed(async move {
+        let locks = lock_manager()?;
+        let snapshot = JsFuture::from(locks.query()).await.ok()?;
+        let held: Array = get(&snapshot, "held").dyn_into().ok()?;
+        Some(
+            held.iter()
+                .any(|l| get(&l, "name").as_string().as_deref() == Some(name)),
+        )
+    })
+    .await
 }
 
 /// Whether the document is hidden (no document: never).
