@@ -9,8 +9,8 @@
 //!   allocator and panic handler and builds `no_std`. With feature `browser` it is a plain Rust
 //!   function, not exported, so that an app on the Rust API does not carry it.
 //! - `browser` (wasm32 only, default feature `browser`, which the npm build leaves out) is the
-//!   typed Rust API for Rust frontends: a `Client` on web-sys, js-sys and serde-wasm-bindgen
-//!   that calls the protocol directly. `docs/rust.md` is its guide.
+//!   typed Rust API for Rust frontends: a `Client` on web-sys and js-sys that calls the protocol
+//!   directly. `docs/rust.md` is its guide.
 //!
 //! `docs/architecture.md` follows a sign-in through the rooms.
 #![cfg_attr(feature = "slim", no_std)]

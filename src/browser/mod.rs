@@ -1,5 +1,5 @@
 //! The typed Rust API, for frontends written in Rust (Leptos, Yew, Dioxus, a Tauri webview): the
-//! JS package's `createClient` as a [`Client`], on web-sys, js-sys and serde-wasm-bindgen.
+//! JS package's `createClient` as a [`Client`], on web-sys and js-sys.
 //!
 //! Every decision is the [`protocol`](crate::protocol)'s, as it is for the JS shell; this room
 //! only does the I/O: `fetch`, `Storage`, `history.replaceState`, `location.assign`,

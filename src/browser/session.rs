@@ -1,7 +1,7 @@
 //! The session and its user, as Supabase Auth sends them and supabase-js stores them. Answers of
-//! `fetch` arrive through the browser's `Response.json()` and serde-wasm-bindgen; what is stored
-//! goes out through serde-wasm-bindgen's JSON-compatible serializer and the browser's
-//! `JSON.stringify`. Tokens are [`Secret`]s: `Debug` shows `[redacted]`.
+//! `fetch` arrive through the browser's `Response.json()` and are read member by member; what is
+//! stored is built as a plain object and goes out through the browser's `JSON.stringify`. Tokens
+//! are [`Secret`]s: `Debug` shows `[redacted]`.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use wasm_bindgen::{JsCast, JsValue};
