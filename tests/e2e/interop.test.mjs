@@ -333,6 +333,11 @@ test(`two Rust tabs and a JS tab share a session across ${EXPIRIES} expiries: on
     await rust[1].locator('#signed-out').waitFor();
     await js.goto(`${site}/js/tab.html`);
     await js.evaluate(() => window.initialized);
+    // Who sent each refresh, for the log.
+    const senders = [];
+    for (const [name, page] of [['rust 1', rust[0]], ['rust 2', rust[1]], ['js', js]]) {
+      page.on('request', (r) => r.url().includes('grant_type=refresh_token') && r.method() === 'POST' && senders.push(name));
+    }
     await rust[0].goto(`${site}/`);
     await rust[0].click('#signin-connection');
     await rust[0].waitForURL(`${site}/`);
@@ -357,12 +362,13 @@ test(`two Rust tabs and a JS tab share a session across ${EXPIRIES} expiries: on
     const sessions = [{ refresh_token: signedIn.refresh_token, expires_at: signedIn.expires_at }, ...announced.map((m) => ({ refresh_token: m.refresh, expires_at: m.expiresAt }))];
     const last = await observer.evaluate(() => window.stored());
     const gaps = sessions.slice(1).map((s, i) => s.expires_at - sessions[i].expires_at);
-    console.log(`stats after ${EXPIRIES} expiries: ${JSON.stringify({ grants: stats.grants, refresh_requests: stats.refresh_requests, refresh_token_reuse: stats.refresh_token_reuse, refresh_token_reuse_rejected: stats.refresh_token_reuse_rejected, sign_ins: stats.sign_ins })}; expires_at gaps ${gaps}`);
+    console.log(`stats after ${EXPIRIES} expiries: ${JSON.stringify({ grants: stats.grants, refresh_requests: stats.refresh_requests, refresh_token_reuse: stats.refresh_token_reuse, refresh_token_reuse_rejected: stats.refresh_token_reuse_rejected, sign_ins: stats.sign_ins })}; expires_at gaps ${gaps}; sent by ${senders}`);
     assert.equal(stats.grants.pkce, 1, 'one sign-in');
     assert.equal(stats.refresh_requests, EXPIRIES, 'one refresh request per expiry');
     assert.equal(stats.grants.refresh_token, EXPIRIES, 'one refresh grant per expiry');
     assert.equal(stats.refresh_token_reuse, 0, 'no refresh token used twice');
     assert.equal(stats.refresh_token_reuse_rejected, 0);
+    assert.equal(senders.length, EXPIRIES, `the tabs sent them: ${senders}`);
     // Each refresh came when its session was due (5 s ahead of expiry, plus the spread of up
     // to 1 s), neither early nor after it expired.
     for (const gap of gaps) assert.ok(gap >= TTL - 5 - 1 && gap <= TTL, `one refresh per expiry: expires_at moved by ${gaps}`);
