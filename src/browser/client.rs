@@ -267,8 +267,23 @@ impl core::fmt::Debug for Client {
 /// an integer, which keeps the float parser out of the wasm.
 fn whole_ms(text: &str) -> Option<f64> {
     let text = text.trim();
-    let whole = text.split('.').next().unwrap_or(text);
-    whole.parse::<i64>().ok().map(|n| n as f64)
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let whole = digits.split('.').next().unwrap_or(digits);
+    // Up to 15 digits: within f64's exact integers, and far beyond any clock's skew.
+    if whole.is_empty() || whole.len() > 15 {
+        return None;
+    }
+    let mut n = 0.0;
+    for b in whole.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10.0 + f64::from(b - b'0');
+    }
+    Some(if negative { -n } else { n })
 }
 
 fn int_text(n: f64) -> String {

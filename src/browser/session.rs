@@ -239,34 +239,61 @@ impl User {
             }
             Some(out)
         };
-        Ok(User {
+        let mut user = User {
             id: string(o, "id")?,
-            aud: opt_string(o, "aud")?,
-            role: opt_string(o, "role")?,
-            email: opt_string(o, "email")?,
-            email_confirmed_at: opt_string(o, "email_confirmed_at")?,
-            phone: opt_string(o, "phone")?,
-            confirmed_at: opt_string(o, "confirmed_at")?,
-            last_sign_in_at: opt_string(o, "last_sign_in_at")?,
+            aud: None,
+            role: None,
+            email: None,
+            email_confirmed_at: None,
+            phone: None,
+            confirmed_at: None,
+            last_sign_in_at: None,
             app_metadata: get(o, "app_metadata"),
             user_metadata: get(o, "user_metadata"),
             identities,
-            created_at: opt_string(o, "created_at")?,
-            updated_at: opt_string(o, "updated_at")?,
+            created_at: None,
+            updated_at: None,
             is_anonymous: opt_bool(o, "is_anonymous")?,
-        })
+        };
+        for (key, slot) in user.strings_mut() {
+            *slot = opt_string(o, key)?;
+        }
+        Ok(user)
+    }
+
+    /// The optional string members, in the order they are stored.
+    fn strings(&self) -> [(&'static str, &Option<String>); 7] {
+        [
+            ("aud", &self.aud),
+            ("role", &self.role),
+            ("email", &self.email),
+            ("email_confirmed_at", &self.email_confirmed_at),
+            ("phone", &self.phone),
+            ("confirmed_at", &self.confirmed_at),
+            ("last_sign_in_at", &self.last_sign_in_at),
+        ]
+    }
+
+    fn strings_mut(&mut self) -> [(&'static str, &mut Option<String>); 9] {
+        [
+            ("aud", &mut self.aud),
+            ("role", &mut self.role),
+            ("email", &mut self.email),
+            ("email_confirmed_at", &mut self.email_confirmed_at),
+            ("phone", &mut self.phone),
+            ("confirmed_at", &mut self.confirmed_at),
+            ("last_sign_in_at", &mut self.last_sign_in_at),
+            ("created_at", &mut self.created_at),
+            ("updated_at", &mut self.updated_at),
+        ]
     }
 
     fn write(&self) -> JsValue {
         let o: JsValue = js_sys::Object::new().into();
         set(&o, "id", &JsValue::from_str(&self.id));
-        put_str(&o, "aud", self.aud.as_deref());
-        put_str(&o, "role", self.role.as_deref());
-        put_str(&o, "email", self.email.as_deref());
-        put_str(&o, "email_confirmed_at", self.email_confirmed_at.as_deref());
-        put_str(&o, "phone", self.phone.as_deref());
-        put_str(&o, "confirmed_at", self.confirmed_at.as_deref());
-        put_str(&o, "last_sign_in_at", self.last_sign_in_at.as_deref());
+        for (key, value) in self.strings() {
+            put_str(&o, key, value.as_deref());
+        }
         put_raw(&o, "app_metadata", &self.app_metadata);
         put_raw(&o, "user_metadata", &self.user_metadata);
         if let Some(list) = &self.identities {
@@ -276,8 +303,12 @@ impl User {
             }
             set(&o, "identities", &a);
         }
-        put_str(&o, "created_at", self.created_at.as_deref());
-        put_str(&o, "updated_at", self.updated_at.as_deref());
+        for (key, value) in [
+            ("created_at", &self.created_at),
+            ("updated_at", &self.updated_at),
+        ] {
+            put_str(&o, key, value.as_deref());
+        }
         if let Some(b) = self.is_anonymous {
             set(&o, "is_anonymous", &JsValue::from_bool(b));
         }
@@ -286,32 +317,56 @@ impl User {
 }
 
 impl Identity {
+    /// The string members, in the order they are stored (`identity_data` after the fourth).
+    fn strings(&self) -> [(&'static str, &Option<String>); 8] {
+        [
+            ("id", &self.id),
+            ("identity_id", &self.identity_id),
+            ("user_id", &self.user_id),
+            ("provider", &self.provider),
+            ("email", &self.email),
+            ("last_sign_in_at", &self.last_sign_in_at),
+            ("created_at", &self.created_at),
+            ("updated_at", &self.updated_at),
+        ]
+    }
+
     fn read(v: &JsValue) -> Result<Identity, ()> {
         let o = object(v)?;
-        Ok(Identity {
-            id: opt_string(o, "id")?,
-            identity_id: opt_string(o, "identity_id")?,
-            user_id: opt_string(o, "user_id")?,
-            provider: opt_string(o, "provider")?,
+        let mut identity = Identity {
+            id: None,
+            identity_id: None,
+            user_id: None,
+            provider: None,
             identity_data: get(o, "identity_data"),
-            email: opt_string(o, "email")?,
-            last_sign_in_at: opt_string(o, "last_sign_in_at")?,
-            created_at: opt_string(o, "created_at")?,
-            updated_at: opt_string(o, "updated_at")?,
-        })
+            email: None,
+            last_sign_in_at: None,
+            created_at: None,
+            updated_at: None,
+        };
+        for (key, slot) in [
+            ("id", &mut identity.id),
+            ("identity_id", &mut identity.identity_id),
+            ("user_id", &mut identity.user_id),
+            ("provider", &mut identity.provider),
+            ("email", &mut identity.email),
+            ("last_sign_in_at", &mut identity.last_sign_in_at),
+            ("created_at", &mut identity.created_at),
+            ("updated_at", &mut identity.updated_at),
+        ] {
+            *slot = opt_string(o, key)?;
+        }
+        Ok(identity)
     }
 
     fn write(&self) -> JsValue {
         let o: JsValue = js_sys::Object::new().into();
-        put_str(&o, "id", self.id.as_deref());
-        put_str(&o, "identity_id", self.identity_id.as_deref());
-        put_str(&o, "user_id", self.user_id.as_deref());
-        put_str(&o, "provider", self.provider.as_deref());
-        put_raw(&o, "identity_data", &self.identity_data);
-        put_str(&o, "email", self.email.as_deref());
-        put_str(&o, "last_sign_in_at", self.last_sign_in_at.as_deref());
-        put_str(&o, "created_at", self.created_at.as_deref());
-        put_str(&o, "updated_at", self.updated_at.as_deref());
+        for (n, (key, value)) in self.strings().into_iter().enumerate() {
+            if n == 4 {
+                put_raw(&o, "identity_data", &self.identity_data);
+            }
+            put_str(&o, key, value.as_deref());
+        }
         o
     }
 }
