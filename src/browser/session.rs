@@ -105,7 +105,7 @@ pub struct User {
 }
 
 /// One identity of a user: here, the WorkOS one.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Identity {
     /// The identity's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -334,15 +334,8 @@ impl Identity {
     fn read(v: &JsValue) -> Result<Identity, ()> {
         let o = object(v)?;
         let mut identity = Identity {
-            id: None,
-            identity_id: None,
-            user_id: None,
-            provider: None,
             identity_data: get(o, "identity_data"),
-            email: None,
-            last_sign_in_at: None,
-            created_at: None,
-            updated_at: None,
+            ..Identity::default()
         };
         for (key, slot) in [
             ("id", &mut identity.id),

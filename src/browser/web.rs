@@ -225,32 +225,41 @@ pub(crate) async fn with_lock<T>(
     wait_ms: u32,
     run: impl core::future::Future<Output = T>,
 ) -> T {
-    let Some(locks) = lock_manager() else {
-        return run.await;
-    };
-    let (release, hold) = pending();
-    let (grant, granted) = pending();
-    let callback = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
-        let _ = grant.call1(&JsValue::NULL, &JsValue::TRUE);
-        hold.into()
-    });
-    let options = js_sys::Object::new();
-    if let Some(signal) = timeout_signal(wait_ms) {
-        set(&options, "signal", &signal);
-    }
-    let request = locks.request_with_options(name, &options, &callback);
-    // Granted, or refused (timed out, an opaque origin) before it was: the request settles
-    // only then, or once the lock is let go.
-    let (settle, settled) = pending();
-    wasm_bindgen_futures::spawn_local(async move {
-        let _ = JsFuture::from(request).await;
-        let _ = settle.call0(&JsValue::NULL);
-    });
-    let race = Promise::race(&Array::of2(&granted, &settled));
-    let _ = JsFuture::from(race).await;
+    let release = acquire(name, wait_ms).await;
     let out = run.await;
-    let _ = release.call0(&JsValue::NULL);
+    if let Some(release) = release {
+        let _ = release.call0(&JsValue::NULL);
+    }
     out
+}
+
+/// Waits for the Web Lock `name` (or until it is refused, or for `wait_ms`): the function that
+/// lets it go, `None` without Web Locks. Not generic, so compiled once for every [`with_lock`].
+fn acquire(name: &str, wait_ms: u32) -> Fut<'_, Option<Function>> {
+    boxed(async move {
+        let locks = lock_manager()?;
+        let (release, hold) = pending();
+        let (grant, granted) = pending();
+        let callback = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
+            let _ = grant.call1(&JsValue::NULL, &JsValue::TRUE);
+            hold.into()
+        });
+        let options = js_sys::Object::new();
+        if let Some(signal) = timeout_signal(wait_ms) {
+            set(&options, "signal", &signal);
+        }
+        let request = locks.request_with_options(name, &options, &callback);
+        // Granted, or refused (timed out, an opaque origin) before it was: the request settles
+        // only then, or once the lock is let go.
+        let (settle, settled) = pending();
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = JsFuture::from(request).await;
+            let _ = settle.call0(&JsValue::NULL);
+        });
+        let race = Promise::race(&Array::of2(&granted, &settled));
+        let _ = JsFuture::from(race).await;
+        Some(release)
+    })
 }
 
 /// Takes the Web Lock `name` for `hold_ms` without waiting for it (the spent-session mark).
