@@ -183,7 +183,7 @@ for (const engine of ENGINES) {
       const page = await browser.open(url);
       try {
         const s = fake.mintSession();
-        const callback = `${url}#${new URLSearchParams({
+        const params = `${new URLSearchParams({
           access_token: s.access_token,
           expires_at: String(s.expires_at),
           expires_in: '3600',
@@ -193,21 +193,23 @@ for (const engine of ENGINES) {
         })}`;
         const before = fake.seen.length;
         const out = await page.run(
-          async ({ supabaseUrl, callback }) => {
+          async ({ supabaseUrl, params }) => {
             const auth = window.SupabaseWorkOS.createClient(supabaseUrl, 'anon-key', {
               flowType: 'implicit',
               detectSessionInUrl: false,
             });
             const events = [];
             auth.onAuthStateChange((event, session) => events.push([event, session && session.user.email]));
-            // The sign-in this callback answers (an implicit callback nobody started is refused).
-            await auth.signInWithWorkOS({ connection: 'conn_1', redirectTo: location.href, skipBrowserRedirect: true });
+            // The sign-in this callback answers (an implicit callback nobody started is refused):
+            // Supabase Auth sends the tokens after the redirect_to it was given, nonce included.
+            const { url } = await auth.signInWithWorkOS({ connection: 'conn_1', redirectTo: location.href, skipBrowserRedirect: true });
+            const callback = `${new URL(url).searchParams.get('redirect_to')}#${params}`;
             const session = await auth.handleRedirectCallback(callback);
             const stored = JSON.parse(localStorage.getItem(auth.storageKey));
             const current = await auth.getSession();
             return { session, stored, current, events, violations: window.cspViolations };
           },
-          { supabaseUrl: fake.url, callback },
+          { supabaseUrl: fake.url, params },
         );
         const expected = {
           access_token: s.access_token,
