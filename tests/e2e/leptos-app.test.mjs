@@ -1,55 +1,33 @@
 // End to end: the Leptos example (examples/leptos-app), which signs in with the crate's Rust API,
-// in real headless Chromium through the whole redirect dance against the local emulator, served
+// in real headless Chromium through the whole redirect dance against the local env.emulator, served
 // under the demo's strict CSP. scripts/build-leptos builds the app when target/leptos/site is
 // missing; the test then also covers `scripts/demo --rust` pointed at a project.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { CSP, ROOT, startEmulator, writeConfig } from '../../scripts/lib/emulator.mjs';
+import { ROOT } from '../../scripts/lib/emulator.mjs';
+import { SHOTS, strictSiteEnv } from './env.mjs';
 import { prepareLeptosSite } from '../../scripts/lib/leptos.mjs';
-import { launchBrowser } from '../js/harness.mjs';
 
-const SHOTS = join(ROOT, 'artifacts/screenshots');
 const KEY = 'sb-127-auth-token';
 /** The app's card, for the screenshots. */
 const CARD = { x: 0, y: 0, width: 900, height: 420 };
-let emulator;
-let browser;
-
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  const site = prepareLeptosSite(mkdtempSync(join(tmpdir(), 'sbw-leptos-')));
-  emulator = await startEmulator([
-    '--port', '0',
-    '--serve', site,
-    '--app-port', '0',
-    '--app-header', `Content-Security-Policy: ${CSP}`,
-  ]);
-  writeConfig(site, { supabaseUrl: emulator.authUrl, anonKey: emulator.anonKey });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await emulator?.stop();
-});
+const env = strictSiteEnv(prepareLeptosSite, 'sbw-leptos-');
 
 /** A fresh page that records its console and the authorize requests it makes. */
 async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 900, height: 720 } });
+  const context = await env.browser.newContext({ viewport: { width: 900, height: 720 } });
   const page = await context.newPage();
   page.logs = [];
   page.authorize = [];
   page.on('console', (m) => page.logs.push(m.text()));
   page.on('pageerror', (e) => page.logs.push(String(e)));
   page.on('request', (r) => {
-    if (r.url().startsWith(`${emulator.authUrl}/auth/v1/authorize?`)) page.authorize.push(new URL(r.url()));
+    if (r.url().startsWith(`${env.emulator.authUrl}/auth/v1/authorize?`)) page.authorize.push(new URL(r.url()));
   });
   return page;
 }
@@ -57,12 +35,12 @@ async function newPage() {
 /** Opens the app in `flow`; `config` overrides config.js's members for this page. */
 async function openApp(page, flow, config) {
   if (config) {
-    const members = { supabaseUrl: emulator.authUrl, anonKey: emulator.anonKey, ...config };
-    await page.route(`${emulator.appUrl}/config.js`, (route) =>
+    const members = { supabaseUrl: env.emulator.authUrl, anonKey: env.emulator.anonKey, ...config };
+    await page.route(`${env.emulator.appUrl}/config.js`, (route) =>
       route.fulfill({ contentType: 'text/javascript', body: `window.DEMO_CONFIG = ${JSON.stringify(members)};` }),
     );
   }
-  await page.goto(`${emulator.appUrl}/${flow === 'implicit' ? '?flow=implicit' : ''}`);
+  await page.goto(`${env.emulator.appUrl}/${flow === 'implicit' ? '?flow=implicit' : ''}`);
   await page.locator('#signed-out').waitFor();
   assert.equal(await page.textContent('#flow'), flow === 'implicit' ? 'implicit' : 'PKCE');
 }
@@ -77,28 +55,25 @@ async function throughWorkOS(page, kind, pick) {
 const stored = async (page) => JSON.parse(await page.evaluate((k) => localStorage.getItem(k), KEY));
 
 /**
- * The address bar holds nothing of the callback, no secret reached the page or the console, and
- * (after a sign-in) no verifier or login-CSRF marker is left. An error redirect leaves them, in
- * both shells as in supabase-js: the next sign-in replaces them.
+ * The address bar holds nothing of the callback, no secret reached the page or the console, and no
+ * verifier or login-CSRF marker is left: a sign-in spends them, an error redirect ends them.
  */
-async function assertClean(page, session, { spent = true } = {}) {
-  assert.equal(page.url(), `${emulator.appUrl}/`, 'nothing of the callback left in the address bar');
+async function assertClean(page, session) {
+  assert.equal(page.url(), `${env.emulator.appUrl}/`, 'nothing of the callback left in the address bar');
   const text = await page.evaluate(() => document.documentElement.outerHTML);
   const secrets = session ? [session.access_token, session.refresh_token, session.provider_token].filter(Boolean) : [];
   for (const secret of secrets) {
     assert.ok(!text.includes(secret), 'no token in the page');
     assert.ok(!page.logs.some((l) => l.includes(secret)), 'no token in the console');
   }
-  if (spent) {
-    const keys = await page.evaluate(() => Object.keys(localStorage));
-    assert.deepEqual(keys.filter((k) => /verifier|pending/.test(k)), [], 'no verifier or marker left behind');
-  }
+  const keys = await page.evaluate(() => Object.keys(localStorage));
+  assert.deepEqual(keys.filter((k) => /verifier|pending/.test(k)), [], 'no verifier or marker left behind');
   assert.deepEqual(page.logs.filter((l) => /Refused|Content Security Policy|panicked|error/i.test(l)), [], 'no CSP violation, panic or error');
 }
 
 async function userFromServer(accessToken) {
-  const res = await fetch(`${emulator.authUrl}/auth/v1/user`, {
-    headers: { apikey: emulator.anonKey, authorization: `Bearer ${accessToken}` },
+  const res = await fetch(`${env.emulator.authUrl}/auth/v1/user`, {
+    headers: { apikey: env.emulator.anonKey, authorization: `Bearer ${accessToken}` },
   });
   return { status: res.status, user: res.status === 200 ? await res.json() : null };
 }
@@ -122,8 +97,8 @@ for (const flow of ['pkce', 'implicit']) {
       assert.equal(authorize.searchParams.get('provider'), 'workos');
       // The implicit flow binds its login-CSRF marker to a nonce carried in redirect_to's fragment.
       const redirectTo = authorize.searchParams.get('redirect_to');
-      if (flow === 'pkce') assert.equal(redirectTo, `${emulator.appUrl}/callback`);
-      else assert.match(redirectTo, new RegExp(`^${emulator.appUrl}/callback#sbw_nonce=\\w+$`));
+      if (flow === 'pkce') assert.equal(redirectTo, `${env.emulator.appUrl}/callback`);
+      else assert.match(redirectTo, new RegExp(`^${env.emulator.appUrl}/callback#sbw_nonce=\\w+$`));
       assert.equal(authorize.searchParams.has('code_challenge'), flow === 'pkce');
       if (kind === 'provider') assert.equal(authorize.searchParams.get('workos_provider'), 'GoogleOAuth');
 
@@ -160,7 +135,7 @@ test('refresh rotates the session and the view shows the new one', async () => {
   await throughWorkOS(page, 'connection', 'ada@example.com');
   await page.locator('#signed-in').waitFor();
   const before = await stored(page);
-  const refreshGrants = async () => (await emulator.control('stats')).grants.refresh_token ?? 0;
+  const refreshGrants = async () => (await env.emulator.control('stats')).grants.refresh_token ?? 0;
   const grants = await refreshGrants();
   await page.click('#refresh');
   await page.locator('#event', { hasText: 'TOKEN_REFRESHED' }).waitFor();
@@ -210,7 +185,7 @@ for (const flow of ['pkce', 'implicit']) {
       assert.match(error, shown);
       await page.screenshot({ path: join(SHOTS, `leptos-${flow}-error-${pick ?? 'unknown-connection'}.png`), clip: CARD });
       assert.equal(await stored(page), null, 'no session stored');
-      await assertClean(page, null, { spent: false });
+      await assertClean(page, null);
       await page.context().close();
     });
   }

@@ -1,38 +1,16 @@
 // End to end: real headless Chromium clicks through the whole redirect dance against the local
 // emulator (Supabase Auth + WorkOS), on the demo page served under a strict CSP.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CSP, ROOT, prepareSite, startEmulator, writeConfig } from '../../scripts/lib/emulator.mjs';
-import { launchBrowser } from '../js/harness.mjs';
+import { ROOT, prepareSite } from '../../scripts/lib/emulator.mjs';
+import { SHOTS, strictSiteEnv } from './env.mjs';
 
-const SHOTS = join(ROOT, 'artifacts/screenshots');
-let emulator;
-let browser;
-let site;
-
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  site = prepareSite(mkdtempSync(join(tmpdir(), 'sbw-e2e-')));
-  emulator = await startEmulator([
-    '--port', '0',
-    '--serve', site,
-    '--app-port', '0',
-    '--app-header', `Content-Security-Policy: ${CSP}`,
-  ]);
-  writeConfig(site, { supabaseUrl: emulator.authUrl, anonKey: emulator.anonKey });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await emulator?.stop();
-});
+const env = strictSiteEnv(prepareSite, 'sbw-e2e-');
 
 async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 900, height: 720 } });
+  const context = await env.browser.newContext({ viewport: { width: 900, height: 720 } });
   const page = await context.newPage();
   page.logs = [];
   page.on('console', (m) => page.logs.push(m.text()));
@@ -41,15 +19,15 @@ async function newPage() {
 }
 
 async function openDemo(page, flow) {
-  await page.goto(`${emulator.appUrl}/`);
+  await page.goto(`${env.emulator.appUrl}/`);
   await page.evaluate((flow) => localStorage.setItem('demo-flow', flow), flow);
   await page.reload();
   await page.locator('#signed-out').waitFor({ state: 'visible' });
 }
 
 async function userFromServer(accessToken) {
-  const res = await fetch(`${emulator.authUrl}/auth/v1/user`, {
-    headers: { apikey: emulator.anonKey, authorization: `Bearer ${accessToken}` },
+  const res = await fetch(`${env.emulator.authUrl}/auth/v1/user`, {
+    headers: { apikey: env.emulator.anonKey, authorization: `Bearer ${accessToken}` },
   });
   assert.equal(res.status, 200);
   return res.json();
@@ -68,7 +46,7 @@ for (const flow of ['pkce', 'implicit']) {
       await openDemo(page, flow);
       const shot = (step) => page.screenshot({ path: join(SHOTS, `${flow}-${kind}-${step}.png`) });
       await shot('1-before');
-      const before = await emulator.control('stats');
+      const before = await env.emulator.control('stats');
       await page.click(`#signin-${kind}`);
       await page.waitForURL(/\/sso\/authorize\?/);
       const workos = new URL(page.url());
@@ -81,7 +59,7 @@ for (const flow of ['pkce', 'implicit']) {
 
       assert.equal(await page.textContent('#email'), email);
       const href = page.url();
-      assert.equal(href, `${emulator.appUrl}/`, 'nothing of the callback left in the address bar');
+      assert.equal(href, `${env.emulator.appUrl}/`, 'nothing of the callback left in the address bar');
       const stored = JSON.parse(await page.evaluate(() => localStorage.getItem('sb-127-auth-token')));
       const user = await userFromServer(stored.access_token);
       assert.equal(user.id, await page.textContent('#user-id'));
@@ -90,7 +68,7 @@ for (const flow of ['pkce', 'implicit']) {
       if (connection) assert.equal(await page.textContent('#connection-id'), connection);
       const keys = await page.evaluate(() => Object.keys(localStorage).sort());
       assert.deepEqual(keys, ['demo-flow', 'sb-127-auth-token'], 'no verifier left behind');
-      const after = await emulator.control('stats');
+      const after = await env.emulator.control('stats');
       assert.equal(JSON.stringify(after).length > 0, true);
       assert.deepEqual(
         page.logs.filter((l) => /Refused|Content Security Policy|error/i.test(l)),
@@ -112,7 +90,7 @@ test('a user who cancels at the WorkOS page sees the error, and the URL is clean
   await page.locator('#error').waitFor({ state: 'visible' });
   const error = await page.textContent('#error');
   assert.match(error, /^AuthImplicitGrantRedirectError: access_denied: /);
-  assert.equal(page.url(), `${emulator.appUrl}/`);
+  assert.equal(page.url(), `${env.emulator.appUrl}/`);
   await page.screenshot({ path: join(SHOTS, 'pkce-cancelled.png') });
   const keys = await page.evaluate(() => Object.keys(localStorage));
   assert.ok(!keys.includes('sb-127-auth-token'));
@@ -129,8 +107,8 @@ test('sign out ends the session on the server too', async () => {
   const stored = JSON.parse(await page.evaluate(() => localStorage.getItem('sb-127-auth-token')));
   await page.click('#signout');
   await page.locator('#signed-out').waitFor({ state: 'visible' });
-  const res = await fetch(`${emulator.authUrl}/auth/v1/user`, {
-    headers: { apikey: emulator.anonKey, authorization: `Bearer ${stored.access_token}` },
+  const res = await fetch(`${env.emulator.authUrl}/auth/v1/user`, {
+    headers: { apikey: env.emulator.anonKey, authorization: `Bearer ${stored.access_token}` },
   });
   assert.equal(res.status, 403, 'the access token of a signed-out session is refused');
   assert.equal(await page.evaluate(() => localStorage.getItem('sb-127-auth-token')), null);
@@ -139,15 +117,15 @@ test('sign out ends the session on the server too', async () => {
 
 for (const flow of ['pkce', 'implicit']) {
   test(`fidelity: unmodified supabase-js signs in against the emulator (${flow})`, async () => {
-    copyFileSync(join(ROOT, 'node_modules/@supabase/supabase-js/dist/umd/supabase.js'), join(site, 'supabase.js'));
+    copyFileSync(join(ROOT, 'node_modules/@supabase/supabase-js/dist/umd/supabase.js'), join(env.site, 'supabase.js'));
     writeFileSync(
-      join(site, 'sbjs.html'),
+      join(env.site, 'sbjs.html'),
       '<!doctype html><meta charset="utf-8"><title>supabase-js</title>' +
         '<script src="config.js"></script><script src="supabase.js"></script><script src="sbjs.js" defer></script>' +
         '<button id="go">Sign in</button><pre id="out"></pre>',
     );
     writeFileSync(
-      join(site, 'sbjs.js'),
+      join(env.site, 'sbjs.js'),
       `const flow = new URLSearchParams(location.search).get('flow') || sessionStorage.getItem('flow');
 sessionStorage.setItem('flow', flow);
 const sb = supabase.createClient(DEMO_CONFIG.supabaseUrl, DEMO_CONFIG.anonKey, { auth: { flowType: flow } });
@@ -161,7 +139,7 @@ sb.auth.getSession().then(({ data, error }) => {
 `,
     );
     const page = await newPage();
-    await page.goto(`${emulator.appUrl}/sbjs.html?flow=${flow}`);
+    await page.goto(`${env.emulator.appUrl}/sbjs.html?flow=${flow}`);
     await page.waitForFunction(() => document.getElementById('out').textContent !== '');
     await page.click('#go');
     await page.waitForURL(/\/sso\/authorize\?/);
