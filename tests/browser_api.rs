@@ -874,6 +874,41 @@ async fn user_answers_from_the_server_and_stores_a_changed_user() {
 }
 
 #[test]
+async fn a_router_rewrite_during_the_callback_leaves_no_auth_parameter_in_the_address_bar() {
+    let key = unique_key("router");
+    let c = Client::builder(auth_url(), anon_key())
+        .storage_key(&key)
+        .auto_refresh(false)
+        .detect_session_in_url(false)
+        .build()
+        .unwrap();
+    let url = c
+        .sign_in_with_workos(
+            SignIn::connection("conn_emulator_okta")
+                .redirect_to(app_url("/callback"))
+                .skip_browser_redirect(),
+        )
+        .await
+        .unwrap();
+    let callback = follow(&url, Some("ada@example.com"), false).await;
+    assert!(query_param(&callback, "code").is_some(), "{callback}");
+    let history = window().history().unwrap();
+    let original = window().location().href().unwrap();
+    // A router moved to its own route, keeping what the address held.
+    let routed = callback.replacen("/callback", "/en/callback", 1);
+    history
+        .replace_state_with_url(&JsValue::NULL, "", Some(&routed))
+        .unwrap();
+    let out = c.handle_redirect_callback(Some(&callback)).await;
+    let after = window().location().href().unwrap();
+    history
+        .replace_state_with_url(&JsValue::NULL, "", Some(&original))
+        .unwrap();
+    assert!(out.unwrap().is_some(), "signed in");
+    assert_eq!(after, app_url("/en/callback"), "no code left");
+}
+
+#[test]
 async fn initialize_finishes_the_callback_in_the_address_bar_and_strips_it() {
     let key = unique_key("initialize");
     let starter = client(&key, Flow::Pkce);

@@ -929,10 +929,16 @@ impl Client {
                 verifier_raw = raw;
             }
             // From here the auth parameters leave the address bar, whatever the outcome, before any
-            // request.
-            if let Some(clean) = &parsed.cleaned {
-                if web::location_href().as_deref() == Some(href) {
-                    web::replace_url(clean);
+            // request: those of the address as it is now, which a router may have rewritten since
+            // `href` was read.
+            if let Some(current) = web::location_href() {
+                let clean = if current == href {
+                    parsed.cleaned.clone()
+                } else {
+                    callback::parse(&current).cleaned
+                };
+                if let Some(clean) = clean {
+                    web::replace_url(&clean);
                 }
             }
             let (session, recovery) = match cb? {
