@@ -291,11 +291,7 @@ pub fn checked_user(text: &str, user_id: Option<&str>, access_token: &str) -> St
         Some(inner) if inner != "null" => (inner, true),
         _ => (text, false),
     };
-    let id = json::member(user, "id")
-        .filter(|_| user.starts_with('{'))
-        .and_then(|i| i.strip_prefix('"')?.strip_suffix('"'))
-        .filter(|i| !i.is_empty());
-    let Some(id) = id else {
+    let Some(id) = json::user_id(Some(user)) else {
         return error_json(&Error::new(
             ErrorCode::InvalidTokenResponse,
             "Auth session or user missing",
@@ -354,14 +350,17 @@ pub fn verifier(stored: &str) -> String {
 
 /// A client-side error by its code, for the shell.
 pub fn client_error(code: &str) -> String {
-    let code = match code {
-        "pkce_code_verifier_not_found" => ErrorCode::PkceCodeVerifierNotFound,
-        "session_missing" => ErrorCode::SessionMissing,
-        "unsolicited_callback" => ErrorCode::UnsolicitedCallback,
-        "storage_unavailable" => ErrorCode::StorageUnavailable,
-        "insecure_context" => ErrorCode::InsecureContext,
-        _ => ErrorCode::InvalidOptions,
-    };
+    // The codes the shell finds itself, read by the names `ErrorCode::as_str` gives them.
+    let code = [
+        ErrorCode::PkceCodeVerifierNotFound,
+        ErrorCode::SessionMissing,
+        ErrorCode::UnsolicitedCallback,
+        ErrorCode::StorageUnavailable,
+        ErrorCode::InsecureContext,
+    ]
+    .into_iter()
+    .find(|c| c.as_str() == code)
+    .unwrap_or(ErrorCode::InvalidOptions);
     error_json(&shell::client_error(code))
 }
 

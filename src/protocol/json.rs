@@ -230,9 +230,17 @@ pub fn uint(raw: Option<&str>) -> Option<u64> {
     super::callback::strict_uint(raw?)
 }
 
+/// The `id` of a member that is an object with a non-empty string `id` (a Supabase user), as
+/// written between its quotes.
+pub fn user_id(raw: Option<&str>) -> Option<&str> {
+    let r = raw.filter(|r| r.starts_with('{'))?;
+    let id = member(r, "id").filter(|id| is_nonempty_string(Some(id)))?;
+    id.strip_prefix('"')?.strip_suffix('"')
+}
+
 /// A member that is an object with a non-empty string `id` (a Supabase user).
 pub fn is_user(raw: Option<&str>) -> bool {
-    raw.is_some_and(|r| r.starts_with('{') && is_nonempty_string(member(r, "id")))
+    user_id(raw).is_some()
 }
 
 #[cfg(test)]
