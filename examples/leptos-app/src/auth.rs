@@ -3,11 +3,11 @@
 //! `expect_context::<Auth>()`.
 
 use std::future::Future;
+use std::pin::Pin;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use supabase_workos::browser::{Client, Error, ErrorCode, Flow, Provider, Scope, Session, SignIn};
-use wasm_bindgen::JsValue;
 
 use crate::config::Config;
 use crate::view::{Profile, Selector};
@@ -29,45 +29,45 @@ pub struct Auth {
 /// An error as the page shows it: supabase-js's class name, the code, the message (never a
 /// token, code or verifier).
 fn describe(e: &Error) -> String {
-    format!("{}: {}: {}", e.code().js_name(), e.code_str(), e.message())
+    [e.code().js_name(), ": ", e.code_str(), ": ", e.message()].concat()
 }
 
 /// What the signed-in view shows of a session.
 pub fn profile(session: &Session) -> Profile {
     let user = &session.user;
-    // WorkOS's ids, as Supabase Auth keeps them in the user's metadata.
-    let claims = js_sys::Reflect::get(&user.user_metadata, &JsValue::from_str("custom_claims"))
-        .unwrap_or(JsValue::UNDEFINED);
-    let claim = |key: &str| {
-        js_sys::Reflect::get(&claims, &JsValue::from_str(key))
-            .ok()
-            .and_then(|v| v.as_string())
-    };
     Profile {
         email: user.email.clone().unwrap_or_default(),
         user_id: user.id.clone(),
-        organization: claim("organization_id"),
-        connection: claim("connection_id"),
+        // WorkOS's ids, as Supabase Auth keeps them in the user's metadata.
+        organization: user.organization_id(),
+        connection: user.connection_id(),
         expires_at: session.expires_at(),
     }
-}
-
-fn provider(name: &str) -> Option<Provider> {
-    [
-        Provider::GoogleOAuth,
-        Provider::MicrosoftOAuth,
-        Provider::GitHubOAuth,
-        Provider::AppleOAuth,
-        Provider::SalesforceOAuth,
-    ]
-    .into_iter()
-    .find(|p| p.name() == name)
 }
 
 /// Where Supabase Auth sends the browser back: this app's callback route.
 fn callback_url() -> Option<String> {
     let origin = window().location().origin().ok()?;
     Some(origin + "/callback")
+}
+
+/// A call of the client, boxed: every button's future is then one type, compiled once.
+type Task = Pin<Box<dyn Future<Output = Result<(), Error>>>>;
+
+/// Runs `task`, showing its error as text; then marks the client `ready`, when given.
+async fn run(
+    task: Option<Task>,
+    error: RwSignal<Option<String>>,
+    ready: Option<WriteSignal<bool>>,
+) {
+    if let Some(task) = task {
+        if let Err(e) = task.await {
+            error.set(Some(describe(&e)));
+        }
+    }
+    if let Some(ready) = ready {
+        ready.set(true);
+    }
 }
 
 /// Starts the client and provides the [`Auth`] context.
@@ -96,12 +96,8 @@ pub fn provide_auth(config: Result<&Config, &'static str>) {
             // Kept as long as the app: dropping it unsubscribes.
             StoredValue::new_local(subscription);
             let starting = client.clone();
-            spawn_local(async move {
-                if let Err(e) = starting.initialize().await {
-                    error.set(Some(describe(&e)));
-                }
-                set_ready.set(true);
-            });
+            let task: Task = Box::pin(async move { starting.initialize().await.map(drop) });
+            spawn_local(run(Some(task), error, Some(set_ready)));
             Some(client)
         }
         Err(text) => {
@@ -121,21 +117,9 @@ pub fn provide_auth(config: Result<&Config, &'static str>) {
 
 impl Auth {
     /// Runs `f` with the client, showing its error as text.
-    fn run<F, Fut>(self, f: F) -> impl Future<Output = ()> + 'static
-    where
-        F: FnOnce(Client) -> Fut + 'static,
-        Fut: Future<Output = Result<(), Error>> + 'static,
-    {
-        let client = self.client.get_value();
-        let error = self.error;
-        error.set(None);
-        async move {
-            if let Some(client) = client {
-                if let Err(e) = f(client).await {
-                    error.set(Some(describe(&e)));
-                }
-            }
-        }
+    fn run(self, f: impl FnOnce(Client) -> Task) -> impl Future<Output = ()> + 'static {
+        self.error.set(None);
+        run(self.client.get_value().map(f), self.error, None)
     }
 
     /// Starts WorkOS SSO: the browser leaves for the WorkOS page and comes back to `/callback`.
@@ -143,28 +127,30 @@ impl Auth {
         let sign_in = match selector {
             Selector::Connection(id) => Some(SignIn::connection(id)),
             Selector::Organization(id) => Some(SignIn::organization(id)),
-            Selector::Provider(name) => provider(&name).map(SignIn::provider),
+            Selector::Provider(name) => Provider::from_name(&name).map(SignIn::provider),
         };
-        self.run(move |client| async move {
-            let sign_in = sign_in.ok_or(Error::new(
-                ErrorCode::InvalidProvider,
-                "provider must be one of WorkOS's OAuth providers",
-            ))?;
-            let sign_in = match callback_url() {
-                Some(to) => sign_in.redirect_to(to),
-                None => sign_in,
-            };
-            client.sign_in_with_workos(sign_in).await.map(drop)
+        self.run(move |client| {
+            Box::pin(async move {
+                let sign_in = sign_in.ok_or(Error::new(
+                    ErrorCode::InvalidProvider,
+                    "provider must be one of WorkOS's OAuth providers",
+                ))?;
+                let sign_in = match callback_url() {
+                    Some(to) => sign_in.redirect_to(to),
+                    None => sign_in,
+                };
+                client.sign_in_with_workos(sign_in).await.map(drop)
+            })
         })
     }
 
     /// Refreshes the session now (the client also does it ahead of expiry).
     pub fn refresh(self) -> impl Future<Output = ()> + 'static {
-        self.run(|client| async move { client.refresh_session().await.map(drop) })
+        self.run(|client| Box::pin(async move { client.refresh_session().await.map(drop) }))
     }
 
     /// Signs out everywhere the user is signed in.
     pub fn sign_out(self) -> impl Future<Output = ()> + 'static {
-        self.run(|client| async move { client.sign_out(Scope::Global).await })
+        self.run(|client| Box::pin(async move { client.sign_out(Scope::Global).await }))
     }
 }
