@@ -14,7 +14,7 @@ use super::http::{body, request};
 use super::session::{read_stored, stringify, Session, Stored, User};
 use super::sign_in::SignIn;
 use super::storage::{Chain, StorageKind};
-use super::web::{self, boxed, get, pending, set, ParsedUrl};
+use super::web::{self, boxed, get, pending, set, Fut, ParsedUrl};
 use crate::protocol::api::{clock_skew_ms, implicit_pending, query_pairs};
 use crate::protocol::authorize::{AuthorizeOptions, AuthorizeRequest};
 use crate::protocol::callback::{self, Callback};
@@ -28,6 +28,7 @@ use crate::protocol::shell::{
     survives_failed_refresh, user_of_token,
 };
 use crate::protocol::tabs::{self, Held};
+use core::future::Future;
 
 /// The OAuth flow a sign-in uses.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -348,7 +349,7 @@ impl Client {
 
     // ---- start ----
 
-    async fn start(&self, detect: bool) {
+    fn start(&self, detect: bool) -> Fut<'_, ()> {
         boxed(async move {
             let i = &self.inner;
             let mut session = None;
@@ -386,7 +387,6 @@ impl Client {
             }
             self.schedule();
         })
-        .await
     }
 
     /// Waits until the client has started: a callback found in the address bar (with
@@ -608,7 +608,7 @@ impl Client {
         });
     }
 
-    async fn on_remote(&self, message: JsValue) -> Result<(), Error> {
+    fn on_remote(&self, message: JsValue) -> Fut<'_, Result<(), Error>> {
         boxed(async move {
             let i = &self.inner;
             let Some(name) = get(&message, "event").as_string() else {
@@ -684,7 +684,6 @@ impl Client {
             self.schedule();
             Ok(())
         })
-        .await
     }
 
     fn broadcast_session(&self, s: &Session) {
@@ -718,7 +717,7 @@ impl Client {
 
     /// The newest session of this user that the other tabs hold, when newer than `raw`, after
     /// [`tabs::ASK_MS`] (rule 5.3).
-    async fn ask(&self, raw: Option<&str>) -> Option<String> {
+    fn ask<'a>(&'a self, raw: Option<&'a str>) -> Fut<'a, Option<String>> {
         boxed(async move {
             let channel = web_sys::BroadcastChannel::new(&tabs::channel(self.key())).ok()?;
             let found: Rc<RefCell<(Option<String>, Option<String>)>> =
@@ -751,11 +750,10 @@ impl Client {
             let newest = found.borrow_mut().1.take();
             newest
         })
-        .await
     }
 
     /// The stored text once another tab's write has reached this tab's copy (rule 4.2).
-    async fn caught_up(&self, raw: Option<String>, wait: bool) -> Option<String> {
+    fn caught_up(&self, raw: Option<String>, wait: bool) -> Fut<'_, Option<String>> {
         boxed(async move {
             let key = self.key();
             if !wait {
@@ -780,11 +778,10 @@ impl Client {
             }
             raw
         })
-        .await
     }
 
     /// The stored text; from shared storage, once caught up.
-    async fn current(&self) -> Result<Option<String>, Error> {
+    fn current(&self) -> Fut<'_, Result<Option<String>, Error>> {
         boxed(async move {
             let raw = self.inner.storage.get(self.key())?;
             Ok(if self.inner.storage.owned_by_tab() {
@@ -793,7 +790,6 @@ impl Client {
                 self.caught_up(raw, false).await
             })
         })
-        .await
     }
 
     fn mark_spent(&self, raw: Option<&str>) {
@@ -812,85 +808,88 @@ impl Client {
     /// and the npm package look for it (or, for the implicit flow, the login-CSRF marker), then
     /// navigates with `location.assign` unless [`SignIn::skip_browser_redirect`]. Returns the
     /// URL. On bad input nothing is stored and nothing navigates.
-    pub async fn sign_in_with_workos(&self, sign_in: SignIn) -> Result<String, Error> {
+    pub fn sign_in_with_workos(
+        &self,
+        sign_in: SignIn,
+    ) -> impl Future<Output = Result<String, Error>> + '_ {
         boxed(async move {
-        let i = &self.inner;
-        let pair = if i.pkce {
-            Some(web::pkce_pair().await?)
-        } else {
-            None
-        };
-        // The implicit flow's login-CSRF nonce: 16 random bytes as 32 hex characters.
-        let nonce = match pair {
-            Some(_) => None,
-            None => Some(web::random_hex::<16>()?),
-        };
-        let params =
-            web_sys::UrlSearchParams::new().map_err(|_| client_error(ErrorCode::InvalidOptions))?;
-        for (k, v) in &sign_in.query {
-            params.append(k, v);
-        }
-        let query: String = params.to_string().into();
-        let redirect = sign_in
-            .redirect_to
-            .as_deref()
-            .filter(|r| !r.is_empty())
-            .and_then(ParsedUrl::parse);
-        let (connection, organization, provider) = sign_in.selector();
-        let opts = AuthorizeOptions {
-            connection,
-            organization,
-            provider,
-            redirect_to: sign_in.redirect_to.as_deref(),
-            scopes: sign_in.scopes.as_deref(),
-            login_hint: sign_in.login_hint.as_deref(),
-            domain_hint: sign_in.domain_hint.as_deref(),
-            query_params: query_pairs(&query),
-            code_challenge: pair.as_ref().map(|(_, c)| c.as_str()),
-        };
-        let req = AuthorizeRequest::new(opts, redirect.as_ref().map(ParsedUrl::parts))?;
-        let warn = req.redirect_has_fragment();
-        // Checked as the caller wrote it; then the nonce is added.
-        let with_nonce = nonce.as_deref().map(|n| {
-            let page = web::location_href().unwrap_or_default();
-            redirect_with_nonce(req.redirect_to(), &page, n)
-        });
-        let req = match &with_nonce {
-            Some(r) => req.redirected(r),
-            None => req,
-        };
-        let url = req.url(&i.project);
-        if warn {
-            web::warn("supabase-workos: redirectTo has a fragment; Supabase Auth appends the callback after a second '#'");
-        }
-        if let Some((verifier, _)) = pair {
-            let key = verifier_key(self.key());
-            i.storage.set(&key, &verifier.stored_json())?;
-            // A verifier kept only in memory is lost with the redirect: refuse before navigating.
-            if i.storage.fell_back_to_memory() {
-                i.storage.remove(&key, None)?;
-                return Err(client_error(ErrorCode::StorageUnavailable));
+            let i = &self.inner;
+            let pair = if i.pkce {
+                Some(web::pkce_pair().await?)
+            } else {
+                None
+            };
+            // The implicit flow's login-CSRF nonce: 16 random bytes as 32 hex characters.
+            let nonce = match pair {
+                Some(_) => None,
+                None => Some(web::random_hex::<16>()?),
+            };
+            let params = web_sys::UrlSearchParams::new()
+                .map_err(|_| client_error(ErrorCode::InvalidOptions))?;
+            for (k, v) in &sign_in.query {
+                params.append(k, v);
             }
-        } else if let Some(n) = &nonce {
-            // The implicit flow has no verifier to bind the callback to this browser: the nonce
-            // it carries back is kept here (login CSRF).
-            i.storage.set(&tabs::pending_key(self.key()), n)?;
-        }
-        if !sign_in.skip_browser_redirect {
-            web::assign(&url)?;
-        }
-        Ok(url)
-    }).await
+            let query: String = params.to_string().into();
+            let redirect = sign_in
+                .redirect_to
+                .as_deref()
+                .filter(|r| !r.is_empty())
+                .and_then(ParsedUrl::parse);
+            let (connection, organization, provider) = sign_in.selector();
+            let opts = AuthorizeOptions {
+                connection,
+                organization,
+                provider,
+                redirect_to: sign_in.redirect_to.as_deref(),
+                scopes: sign_in.scopes.as_deref(),
+                login_hint: sign_in.login_hint.as_deref(),
+                domain_hint: sign_in.domain_hint.as_deref(),
+                query_params: query_pairs(&query),
+                code_challenge: pair.as_ref().map(|(_, c)| c.as_str()),
+            };
+            let req = AuthorizeRequest::new(opts, redirect.as_ref().map(ParsedUrl::parts))?;
+            let warn = req.redirect_has_fragment();
+            // Checked as the caller wrote it; then the nonce is added.
+            let with_nonce = nonce.as_deref().map(|n| {
+                let page = web::location_href().unwrap_or_default();
+                redirect_with_nonce(req.redirect_to(), &page, n)
+            });
+            let req = match &with_nonce {
+                Some(r) => req.redirected(r),
+                None => req,
+            };
+            let url = req.url(&i.project);
+            if warn {
+                web::warn("supabase-workos: redirectTo has a fragment; Supabase Auth appends the callback after a second '#'");
+            }
+            if let Some((verifier, _)) = pair {
+                let key = verifier_key(self.key());
+                i.storage.set(&key, &verifier.stored_json())?;
+                // A verifier kept only in memory is lost with the redirect: refuse before navigating.
+                if i.storage.fell_back_to_memory() {
+                    i.storage.remove(&key, None)?;
+                    return Err(client_error(ErrorCode::StorageUnavailable));
+                }
+            } else if let Some(n) = &nonce {
+                // The implicit flow has no verifier to bind the callback to this browser: the nonce
+                // it carries back is kept here (login CSRF).
+                i.storage.set(&tabs::pending_key(self.key()), n)?;
+            }
+            if !sign_in.skip_browser_redirect {
+                web::assign(&url)?;
+            }
+            Ok(url)
+        })
     }
 
     /// Finishes a sign-in from a callback URL (default: the address bar's): the PKCE code
     /// exchanged with the stored verifier, or the implicit tokens checked with `GET /user`. The
     /// auth parameters leave the address bar with `history.replaceState` before any request.
     /// `Ok(None)` when the URL is not a callback.
-    pub async fn handle_redirect_callback(
-        &self,
-        url: Option<&str>,
-    ) -> Result<Option<Session>, Error> {
+    pub fn handle_redirect_callback<'a>(
+        &'a self,
+        url: Option<&'a str>,
+    ) -> impl Future<Output = Result<Option<Session>, Error>> + 'a {
         boxed(async move {
             let _ = JsFuture::from(self.inner.init.clone()).await;
             let href = match url {
@@ -899,10 +898,13 @@ impl Client {
             };
             self.callback(&href, false).await
         })
-        .await
     }
 
-    async fn callback(&self, href: &str, auto: bool) -> Result<Option<Session>, Error> {
+    fn callback<'a>(
+        &'a self,
+        href: &'a str,
+        auto: bool,
+    ) -> Fut<'a, Result<Option<Session>, Error>> {
         boxed(async move {
             let i = &self.inner;
             let key = self.key();
@@ -1013,7 +1015,6 @@ impl Client {
             });
             Ok(Some(session))
         })
-        .await
     }
 
     /// Removes a used verifier: supabase-js's slot for the flow (named by the redirect's flow
@@ -1069,22 +1070,22 @@ impl Client {
         }
     }
 
-    async fn request(
-        &self,
-        method: &str,
-        path: &str,
-        json: Option<&JsValue>,
-        token: Option<&str>,
-    ) -> Result<JsValue, Error> {
+    fn request<'a>(
+        &'a self,
+        method: &'a str,
+        path: &'a str,
+        json: Option<&'a JsValue>,
+        token: Option<&'a str>,
+    ) -> Fut<'a, Result<JsValue, Error>> {
         let i = &self.inner;
-        request(&i.auth_url, &i.anon_key, method, path, json, token).await
+        request(&i.auth_url, &i.anon_key, method, path, json, token)
     }
 
     // ---- the session ----
 
     /// The session as stored, refreshed first when due, without waiting for the client to
     /// start.
-    async fn session_now(&self) -> Result<Option<Session>, Error> {
+    fn session_now(&self) -> Fut<'_, Result<Option<Session>, Error>> {
         boxed(async move {
             let i = &self.inner;
             let (s, expires_at) = match read_stored(i.storage.get(self.key())?.as_deref()) {
@@ -1106,17 +1107,15 @@ impl Client {
                 Err(e) => Err(e),
             }
         })
-        .await
     }
 
     /// The current session, refreshed first when it is about to expire; `None` when signed out.
     /// A corrupt stored value is removed, not trusted.
-    pub async fn session(&self) -> Result<Option<Session>, Error> {
+    pub fn session(&self) -> impl Future<Output = Result<Option<Session>, Error>> + '_ {
         boxed(async move {
             let _ = JsFuture::from(self.inner.init.clone()).await;
             self.session_now().await
         })
-        .await
     }
 
     /// The stored access token, synchronously, for a request header; `None` when signed out or
@@ -1134,18 +1133,17 @@ impl Client {
     }
 
     /// Refreshes the session now.
-    pub async fn refresh_session(&self) -> Result<Session, Error> {
+    pub fn refresh_session(&self) -> impl Future<Output = Result<Session, Error>> + '_ {
         boxed(async move {
             let _ = JsFuture::from(self.inner.init.clone()).await;
             let s = self.refresh(true).await?;
             self.schedule();
             Ok(s)
         })
-        .await
     }
 
     /// One refresh at a time in this client; across tabs, one at a time per storage key.
-    async fn refresh(&self, force: bool) -> Result<Session, Error> {
+    fn refresh(&self, force: bool) -> Fut<'_, Result<Session, Error>> {
         boxed(async move {
             let running = self.inner.refreshing.borrow().clone();
             if let Some((promise, result)) = running {
@@ -1162,10 +1160,9 @@ impl Client {
             let _ = resolve.call0(&JsValue::NULL);
             out
         })
-        .await
     }
 
-    async fn refresh_once(&self, force: bool) -> Result<Session, Error> {
+    fn refresh_once(&self, force: bool) -> Fut<'_, Result<Session, Error>> {
         boxed(async move {
             let i = &self.inner;
             let key = self.key();
@@ -1234,12 +1231,11 @@ impl Client {
             self.broadcast(AuthEvent::TokenRefreshed, Some(&next), None);
             Ok(next)
         })
-        .await
     }
 
     /// The signed-in user, from `GET /auth/v1/user`; a changed user is stored and
     /// [`AuthEvent::UserUpdated`] emitted.
-    pub async fn user(&self) -> Result<User, Error> {
+    pub fn user(&self) -> impl Future<Output = Result<User, Error>> + '_ {
         boxed(async move {
             let session = self
                 .session()
@@ -1278,7 +1274,6 @@ impl Client {
             }
             Ok(user)
         })
-        .await
     }
 
     fn sign_out_locally(&self) {
@@ -1306,7 +1301,7 @@ impl Client {
     /// Signs out: `POST /logout?scope=…`; with [`Scope::Global`] or [`Scope::Local`] the local
     /// session and verifier are cleared even when the server call fails, and the failure is then
     /// returned.
-    pub async fn sign_out(&self, scope: Scope) -> Result<(), Error> {
+    pub fn sign_out(&self, scope: Scope) -> impl Future<Output = Result<(), Error>> + '_ {
         boxed(async move {
             let _ = JsFuture::from(self.inner.init.clone()).await;
             let stored = read_stored(self.inner.storage.get(self.key())?.as_deref());
@@ -1325,7 +1320,6 @@ impl Client {
             }
             failure.map_or(Ok(()), Err)
         })
-        .await
     }
 
     // ---- automatic refresh: one timer, only while the tab is visible ----
@@ -1366,7 +1360,7 @@ impl Client {
         }
     }
 
-    async fn tick(&self) {
+    fn tick(&self) -> Fut<'_, ()> {
         boxed(async move {
             let i = &self.inner;
             i.stop_timer();
@@ -1397,7 +1391,6 @@ impl Client {
                 }
             }
         })
-        .await
     }
 
     /// Stops the timer, the listeners and the channel; the client does nothing more. Dropping

@@ -5,7 +5,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, RequestInit, Response};
 
-use super::web::{boxed, get, set, timeout_signal};
+use super::web::{boxed, get, set, timeout_signal, Fut};
 use crate::protocol::error::Error;
 use crate::protocol::session::{api_error, ErrorBody};
 use crate::protocol::tabs::REQUEST_TIMEOUT_MS;
@@ -40,14 +40,14 @@ pub(crate) fn body(members: &[(&str, &str)]) -> JsValue {
 /// `method <auth_url><path>`, with the anon key, and the user's access token when given; the
 /// answer's JSON (`null` for 204), or the error of a failed request or of an answer that is
 /// not JSON.
-pub(crate) async fn request(
-    auth_url: &str,
-    anon_key: &str,
-    method: &str,
-    path: &str,
-    json_body: Option<&JsValue>,
-    access_token: Option<&str>,
-) -> Result<JsValue, Error> {
+pub(crate) fn request<'a>(
+    auth_url: &'a str,
+    anon_key: &'a str,
+    method: &'a str,
+    path: &'a str,
+    json_body: Option<&'a JsValue>,
+    access_token: Option<&'a str>,
+) -> Fut<'a, Result<JsValue, Error>> {
     boxed(async move {
         let network = || api_error(0, None, false);
         let headers = Headers::new().map_err(|_| network())?;
@@ -98,5 +98,4 @@ pub(crate) async fn request(
             }
         }
     })
-    .await
 }

@@ -160,7 +160,7 @@ pub(crate) fn assign(url: &str) -> Result<(), Error> {
 /// A new PKCE verifier from `crypto.getRandomValues`, and its S256 challenge from
 /// `crypto.subtle`. Without `crypto.subtle` (outside a secure context) PKCE is refused, never
 /// downgraded to `plain`.
-pub(crate) async fn pkce_pair() -> Result<(Verifier, String), Error> {
+pub(crate) fn pkce_pair() -> Fut<'static, Result<(Verifier, String), Error>> {
     boxed(async move {
         let insecure = || client_error(ErrorCode::InsecureContext);
         let window = web_sys::window().ok_or_else(insecure)?;
@@ -194,7 +194,6 @@ pub(crate) async fn pkce_pair() -> Result<(Verifier, String), Error> {
             .collect();
         Ok((verifier, challenge))
     })
-    .await
 }
 
 /// `N` random bytes from `crypto.getRandomValues`, as lower-case hex.
@@ -279,7 +278,7 @@ pub(crate) fn hold_lock(name: &str, hold_ms: u32) {
 }
 
 /// Whether the Web Lock `name` is held by any tab; `None` when the lock manager cannot tell.
-pub(crate) async fn lock_held(name: &str) -> Option<bool> {
+pub(crate) fn lock_held(name: &str) -> Fut<'_, Option<bool>> {
     boxed(async move {
         let locks = lock_manager()?;
         let snapshot = JsFuture::from(locks.query()).await.ok()?;
@@ -289,7 +288,6 @@ pub(crate) async fn lock_held(name: &str) -> Option<bool> {
                 .any(|l| get(&l, "name").as_string().as_deref() == Some(name)),
         )
     })
-    .await
 }
 
 /// Whether the document is hidden (no document: never).
