@@ -21,20 +21,18 @@ function plan(supabaseUrl, storageKey, options, verifier, flowType, challenge, n
   const out = authorizePlan(
     supabaseUrl,
     storageKey,
-    str(options, 'connection'),
-    str(options, 'organization'),
-    // A provider of the wrong type is given but unknown: `invalid_provider`.
-    provider == null ? undefined : typeof provider === 'string' ? provider : '?',
-    str(options, 'redirectTo'),
-    str(options, 'scopes'),
-    str(options, 'loginHint'),
-    str(options, 'domainHint'),
+    [
+      str(options, 'connection'),
+      str(options, 'organization'),
+      // A provider of the wrong type is given but unknown: `invalid_provider`.
+      provider == null ? undefined : typeof provider === 'string' ? provider : '?',
+      str(options, 'redirectTo'),
+      str(options, 'scopes'),
+      str(options, 'loginHint'),
+      str(options, 'domainHint'),
+    ],
     queryString(options == null ? undefined : options.queryParams),
-    verifier,
-    flowType,
-    challenge,
-    nonce,
-    nonce && globalThis.location?.href,
+    [verifier, flowType, challenge, nonce, nonce && globalThis.location?.href],
   );
   if (out.warn) console.warn("supabase-workos: redirectTo has a fragment; Supabase Auth appends the callback after a second '#'");
   return out;

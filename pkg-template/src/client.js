@@ -52,10 +52,9 @@ export class WorkOSAuthClient {
     this._retryAttempt = 0;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     this._refreshTimer = undefined;
-    this._disposed = false;
     const detect = options.detectSessionInUrl !== false && typeof location !== 'undefined';
     this._initializing = true;
-    this._listening = false;
+    // Set later (unset is false): `_disposed` by dispose(), `_listening` by _listen().
     this._initialized = this._initialize(detect);
   }
 

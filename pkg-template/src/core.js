@@ -44,23 +44,15 @@ function ask(op, ...fields) {
   fields.forEach((f, i) => {
     if (kinds[i] != 't' && String(f).includes('\0')) throw clientError('invalid_options');
   });
-  // Numbers cross as whole decimal numbers (seconds and a stored clock skew may not be whole).
-  const out = JSON.parse(decideNow([op, ...fields].map((f) => (typeof f === 'number' ? Math.round(f) : f)).join('\0')));
-  // Thrown whatever the operation: no answer of the shell's own mistake is ever used.
-  if (out?.error?.code == 'internal_error') throw toError(out.error);
-  return out;
-}
-
-/**
- * The core's answer to one input, the wasm instantiated on first use.
- * @param {string} text
- */
-function decideNow(text) {
   if (!ready) {
     initSync({ module: wasmModule() });
     ready = true;
   }
-  return decide(text);
+  // Numbers cross as whole decimal numbers (seconds and a stored clock skew may not be whole).
+  const out = JSON.parse(decide([op, ...fields].map((f) => (typeof f === 'number' ? Math.round(f) : f)).join('\0')));
+  // Thrown whatever the operation: no answer of the shell's own mistake is ever used.
+  if (out?.error?.code == 'internal_error') throw toError(out.error);
+  return out;
 }
 
 /**
@@ -105,38 +97,18 @@ export const clientConfig = (supabaseUrl, key, flowType, storageKey) =>
 
 /**
  * `s`: the authorize URL and, with a `verifier`, the key and value to store it under:
- * `{ url, verifierKey?, verifierValue?, warn }` (`warn`: redirectTo has a fragment). `query` is
- * `queryParams` form-encoded. Throws the user's error.
- * @param {unknown} supabaseUrl @param {string} storageKey @param {string | undefined} connection
- * @param {string | undefined} organization @param {string | undefined} provider
- * @param {string | undefined} redirectTo @param {string | undefined} scopes
- * @param {string | undefined} loginHint @param {string | undefined} domainHint @param {string} query
- * @param {string | undefined} verifier @param {string | undefined} flowType @param {string | undefined} challenge
- * @param {string} [nonce] the implicit flow's login-CSRF nonce @param {string} [page] the page's URL
+ * `{ url, verifierKey?, verifierValue?, warn }` (`warn`: redirectTo has a fragment). `selectors`
+ * are the options in the order of the fields (`redirectTo` fourth), `query` is `queryParams`
+ * form-encoded, and `pkce` the verifier, the flow type, the challenge, the implicit flow's
+ * login-CSRF nonce and the page's URL. Throws the user's error.
+ * @param {unknown} supabaseUrl @param {string} storageKey
+ * @param {[connection?: string, organization?: string, provider?: string, redirectTo?: string, scopes?: string, loginHint?: string, domainHint?: string]} selectors
+ * @param {string} query
+ * @param {[verifier?: string, flowType?: string, challenge?: string, nonce?: string, page?: string]} pkce
  * @returns {{ url: string, verifierKey?: string, verifierValue?: string, nonce?: string, warn: boolean }}
  */
-export const authorizePlan = (supabaseUrl, storageKey, connection, organization, provider, redirectTo, scopes, loginHint, domainHint, query, verifier, flowType, challenge, nonce, page) =>
-  answer(
-    ask(
-      's',
-      url(supabaseUrl),
-      url(redirectTo),
-      storageKey,
-      opt(connection),
-      opt(organization),
-      opt(provider),
-      opt(redirectTo),
-      opt(scopes),
-      opt(loginHint),
-      opt(domainHint),
-      query,
-      opt(verifier),
-      opt(flowType),
-      opt(challenge),
-      opt(nonce),
-      opt(page),
-    ),
-  );
+export const authorizePlan = (supabaseUrl, storageKey, selectors, query, pkce) =>
+  answer(ask('s', url(supabaseUrl), url(selectors[3]), storageKey, ...selectors.map(opt), query, ...pkce.map(opt)));
 
 /**
  * `e`: the error for a failed request. `status` 0 for a network failure; `body` the parsed
@@ -234,10 +206,6 @@ export const clockSkew = (nowMs, fresh, token) => ask('k', nowMs, fresh ? 1 : 0,
 
 // ---- ahead of time ----
 
-/** A JWT (not a real one) and a session with it, for `warm`. */
-const WARM_TOKEN = 'x.eyJpYXQiOjE3MDAwMDAwMDAsImV4cCI6MTcwMDAwMzYwMH0.x';
-const WARM_SESSION = `{"access_token":"${WARM_TOKEN}","token_type":"bearer","expires_in":3600,"expires_at":1700003600,"refresh_token":"r","user":{"id":"u"}}`;
-
 /**
  * Asks the core, with made-up input, what it will be asked once a PKCE callback's answer
  * arrives: the browser compiles a wasm function on its first call, and this runs while the
@@ -245,6 +213,9 @@ const WARM_SESSION = `{"access_token":"${WARM_TOKEN}","token_type":"bearer","exp
  * core keeps no state.
  */
 export function warm() {
+  /** A JWT (not a real one) and a session with it. */
+  const WARM_TOKEN = 'x.eyJpYXQiOjE3MDAwMDAwMDAsImV4cCI6MTcwMDAwMzYwMH0.x';
+  const WARM_SESSION = `{"access_token":"${WARM_TOKEN}","token_type":"bearer","expires_in":3600,"expires_at":1700003600,"refresh_token":"r","user":{"id":"u"}}`;
   clockSkew(1700000000000, true, WARM_TOKEN);
   tokenExpiry(1700000000, WARM_SESSION);
   readStored(1700000000000, 0, WARM_SESSION);

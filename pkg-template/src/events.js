@@ -14,9 +14,8 @@ export class AuthEvents {
     /** @type {[string, any][]} */
     this._queued = [];
     this._held = true;
-    this._closed = false;
-    /** Whether the last event said there is no session. */
-    this._signedOut = false;
+    // Set later (unset is false, and costs no bytes here): `_closed` once closed, `_signedOut`
+    // whether the last event said there is no session.
   }
 
   /**

@@ -3,11 +3,6 @@
 import { timeoutSignal } from './clock.js';
 import { requestError } from './core.js';
 
-const VERSION = '0.1.0';
-const API_VERSION = '2024-01-01';
-/** A request that has not answered by then is a network failure (and releases the lock). */
-const REQUEST_TIMEOUT_MS = 15000;
-
 /**
  * @typedef {(method: string, path: string, body?: object, accessToken?: string) => Promise<{ data: any, text: string }>} Request
  */
@@ -21,6 +16,11 @@ const REQUEST_TIMEOUT_MS = 15000;
  * @returns {Request}
  */
 export const api = (authUrl, key) => async (method, path, body, accessToken) => {
+  // Constants inside the function that uses them: esbuild writes their values in place.
+  const VERSION = '0.1.0';
+  const API_VERSION = '2024-01-01';
+  /** A request that has not answered by then is a network failure (and releases the lock). */
+  const REQUEST_TIMEOUT_MS = 15000;
   /** @type {Record<string, string>} */
   const headers = {
     apikey: key,

@@ -4,16 +4,6 @@
 // correct.
 import { sleep, timeoutSignal } from './clock.js';
 
-/** The longest a tab waits for another tab's refresh before refreshing itself. */
-const LOCK_WAIT_MS = 20000;
-/** How long a tab that refreshed marks the session it replaced as spent (see `caughtUp`). */
-const SPENT_MS = 10000;
-/** The longest a tab waits for another tab's write to reach its own copy of localStorage. */
-const CATCH_UP_MS = 2000;
-
-/** @returns {LockManager | undefined} */
-const lockManager = () => globalThis.navigator?.locks;
-
 /**
  * A 32-bit digest of a stored session: names it in a lock without its tokens.
  * @param {string} text
@@ -40,7 +30,9 @@ const spentLock = (storageKey, raw) => `supabase-workos-spent:${storageKey}:${di
  * @returns {Promise<T>}
  */
 export async function withRefreshLock(storageKey, run) {
-  const locks = lockManager();
+  /** The longest a tab waits for another tab's refresh before refreshing itself. */
+  const LOCK_WAIT_MS = 20000;
+  const locks = globalThis.navigator?.locks;
   if (!locks) return run();
   let started = false;
   try {
@@ -61,8 +53,10 @@ export async function withRefreshLock(storageKey, run) {
  * @param {string | null} raw
  */
 export function markSpent(storageKey, raw) {
+  /** How long a tab that refreshed marks the session it replaced as spent (see `caughtUp`). */
+  const SPENT_MS = 10000;
   if (raw != null) {
-    lockManager()
+    globalThis.navigator?.locks
       ?.request(spentLock(storageKey, raw), () => sleep(SPENT_MS))
       .catch(() => {});
   }
@@ -81,9 +75,11 @@ export function markSpent(storageKey, raw) {
  * @param {() => Promise<string | null>} read reads the stored text again
  */
 export async function caughtUp(storageKey, raw, wait, read) {
+  /** The longest a tab waits for another tab's write to reach its own copy of localStorage. */
+  const CATCH_UP_MS = 2000;
   try {
     if (!wait) {
-      const locks = lockManager();
+      const locks = globalThis.navigator?.locks;
       if (!locks || raw == null) return raw;
       const name = spentLock(storageKey, raw);
       const { held } = await locks.query();

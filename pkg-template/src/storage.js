@@ -4,9 +4,6 @@
 // full, privacy mode) or does not answer is left for the next one.
 import { clientError } from './core.js';
 
-/** The longest a storage call may take: one that has not answered by then has failed. */
-const STORAGE_TIMEOUT_MS = 5000;
-
 /**
  * A storage call's answer; rejects when it throws or has not answered within `STORAGE_TIMEOUT_MS`.
  * @template T
@@ -15,6 +12,8 @@ const STORAGE_TIMEOUT_MS = 5000;
  */
 const bounded = (call) =>
   new Promise((ok, fail) => {
+    /** The longest a storage call may take: one that has not answered by then has failed. */
+    const STORAGE_TIMEOUT_MS = 5000;
     const timer = setTimeout(fail, STORAGE_TIMEOUT_MS);
     Promise.resolve()
       .then(call)
@@ -77,7 +76,7 @@ export class StorageChain {
     this._memoryChosen = choice === 'memory';
     this._firstOnly = firstOnly;
     this._later = later;
-    this._warned = false;
+    // `_warned`, set once the first storage dropped has been reported.
   }
 
   /** Whether the session is in storage of this tab's own (sessionStorage, memory). */

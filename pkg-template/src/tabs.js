@@ -5,9 +5,6 @@
 import { sleep } from './clock.js';
 import { newerSession, schedule, stopTimer } from './refresh.js';
 
-/** How long a tab with storage of its own waits for the other tabs' sessions (see `_askOthers`). */
-const ASK_MS = 250;
-
 /**
  * @typedef {{ event: string, session?: any, user?: string | null }} Message
  */
@@ -72,6 +69,8 @@ export class Tabs {
    * @returns {Promise<string | undefined> | undefined}
    */
   _askOthers(ours, newer) {
+    /** How long a tab with storage of its own waits for the other tabs' sessions. */
+    const ASK_MS = 250;
     if (typeof BroadcastChannel !== 'function') return undefined;
     const channel = this._open();
     /** @type {string | undefined} */

@@ -22,14 +22,14 @@ test('c: the client config, and invalid_options for a bad URL', () => {
 
 test('s: the authorize URL, with the verifier to store', () => {
   const verifier = 'ab'.repeat(56);
-  const plan = core.authorizePlan(PROJECT, 'k', 'conn_1', undefined, undefined, 'https://app.example/cb', undefined, undefined, undefined, 'a=1', verifier, 'pkce', 'abc');
+  const plan = core.authorizePlan(PROJECT, 'k', ['conn_1', undefined, undefined, 'https://app.example/cb', undefined, undefined, undefined], 'a=1', [verifier, 'pkce', 'abc', undefined, undefined]);
   assert.match(plan.url, /^https:\/\/abcd\.supabase\.co\/auth\/v1\/authorize\?provider=workos&/);
   assert.match(plan.url, /connection=conn_1/);
   assert.match(plan.url, /code_challenge=abc/);
   assert.equal(plan.verifierKey, 'k-code-verifier');
   assert.equal(plan.verifierValue, JSON.stringify(verifier));
   assert.throws(
-    () => core.authorizePlan(PROJECT, 'k', undefined, undefined, undefined, undefined, undefined, undefined, undefined, '', undefined, undefined, undefined),
+    () => core.authorizePlan(PROJECT, 'k', [undefined, undefined, undefined, undefined, undefined, undefined, undefined], '', [undefined, undefined, undefined, undefined, undefined]),
     (e) => e.code === 'missing_selector',
   );
 });
@@ -99,7 +99,7 @@ test('a NUL in an option is refused before the core; a call that does not fit is
     [undefined, 'org_acme\0', undefined],
   ]) {
     assert.throws(
-      () => core.authorizePlan(PROJECT, 'k', connection, organization, provider, 'https://app.example/cb', undefined, undefined, undefined, '', undefined, undefined, undefined),
+      () => core.authorizePlan(PROJECT, 'k', [connection, organization, provider, 'https://app.example/cb', undefined, undefined, undefined], '', [undefined, undefined, undefined, undefined, undefined]),
       (e) => e.code === 'invalid_options',
     );
   }
