@@ -170,12 +170,11 @@ impl ClientBuilder {
             after_init: RefCell::default(),
         });
         let client = Client { inner };
-        let detect = self.detect_session_in_url;
-        let starting = client.clone();
-        spawn_local(async move {
-            starting.start(detect).await;
-            let _ = resolve_init.call0(&JsValue::NULL);
-        });
+        spawn_local(
+            client
+                .clone()
+                .start(self.detect_session_in_url, resolve_init),
+        );
         Ok(client)
     }
 }
@@ -349,7 +348,8 @@ impl Client {
 
     // ---- start ----
 
-    fn start(&self, detect: bool) -> Fut<'_, ()> {
+    /// Starts the client; `started` is called once it has.
+    fn start(self, detect: bool, started: Function) -> Fut<'static, ()> {
         boxed(async move {
             let i = &self.inner;
             let mut session = None;
@@ -381,23 +381,26 @@ impl Client {
                 self.emit(event, s.as_ref());
             }
             self.listen();
-            web::sleep(0).await;
+            let _ = web::sleep(0).await;
             for task in i.after_init.take() {
                 task();
             }
             self.schedule();
+            let _ = started.call0(&JsValue::NULL);
         })
     }
 
     /// Waits until the client has started: a callback found in the address bar (with
     /// `detect_session_in_url`) has been finished and removed from it. Resolves to the session,
     /// or to the callback's error (a WorkOS error redirect, a refused or failed callback).
-    pub async fn initialize(&self) -> Result<Option<Session>, Error> {
-        let _ = JsFuture::from(self.inner.init.clone()).await;
-        if let Some(e) = self.inner.init_error.borrow().clone() {
-            return Err(e);
-        }
-        self.session().await
+    pub fn initialize(&self) -> impl Future<Output = Result<Option<Session>, Error>> + '_ {
+        boxed(async move {
+            let _ = JsFuture::from(self.inner.init.clone()).await;
+            if let Some(e) = self.inner.init_error.borrow().clone() {
+                return Err(e);
+            }
+            self.session_now().await
+        })
     }
 
     fn after_init(&self, task: impl FnOnce() + 'static) {
@@ -561,7 +564,7 @@ impl Client {
                 if web::hidden() {
                     client.inner.stop_timer();
                 } else {
-                    spawn_local(async move { client.tick().await });
+                    spawn_local(client.tick());
                 }
             });
             let _ = document
@@ -744,7 +747,7 @@ impl Client {
             let ask = js_sys::Object::new();
             set(&ask, "event", &"ASK".into());
             let _ = channel.post_message(&ask);
-            web::sleep(tabs::ASK_MS).await;
+            let _ = web::sleep(tabs::ASK_MS).await;
             channel.close();
             drop(f);
             let newest = found.borrow_mut().1.take();
@@ -768,7 +771,7 @@ impl Client {
             }
             let end = web::now_ms() + f64::from(tabs::CATCH_UP_MS);
             while web::now_ms() < end {
-                web::sleep(tabs::CATCH_UP_POLL_MS).await;
+                let _ = web::sleep(tabs::CATCH_UP_POLL_MS).await;
                 let Ok(text) = self.inner.storage.get(key) else {
                     break;
                 };
@@ -781,14 +784,12 @@ impl Client {
     }
 
     /// The stored text; from shared storage, once caught up.
-    fn current(&self) -> Fut<'_, Result<Option<String>, Error>> {
-        boxed(async move {
-            let raw = self.inner.storage.get(self.key())?;
-            Ok(if self.inner.storage.owned_by_tab() {
-                raw
-            } else {
-                self.caught_up(raw, false).await
-            })
+    fn current(&self) -> Result<Fut<'_, Option<String>>, Error> {
+        let raw = self.inner.storage.get(self.key())?;
+        Ok(if self.inner.storage.owned_by_tab() {
+            boxed(core::future::ready(raw))
+        } else {
+            self.caught_up(raw, false)
         })
     }
 
@@ -798,8 +799,9 @@ impl Client {
         }
     }
 
-    async fn locked<T>(&self, run: impl core::future::Future<Output = T>) -> T {
-        web::with_lock(&tabs::refresh_lock(self.key()), tabs::LOCK_WAIT_MS, run).await
+    /// Runs `run` under the refresh lock of the storage key.
+    fn locked<'a>(&self, run: Fut<'a, ()>) -> Fut<'a, ()> {
+        web::with_lock(tabs::refresh_lock(self.key()), tabs::LOCK_WAIT_MS, run)
     }
 
     // ---- sign-in ----
@@ -1154,7 +1156,9 @@ impl Client {
             let (resolve, promise) = pending();
             let result: Shared<Result<Session, Error>> = Rc::default();
             *self.inner.refreshing.borrow_mut() = Some((promise, result.clone()));
-            let out = self.locked(self.refresh_once(force)).await;
+            let mut out = Err(client_error(ErrorCode::SessionMissing));
+            self.locked(boxed(async { out = self.refresh_once(force).await }))
+                .await;
             *result.borrow_mut() = Some(out.clone());
             *self.inner.refreshing.borrow_mut() = None;
             let _ = resolve.call0(&JsValue::NULL);
@@ -1167,7 +1171,7 @@ impl Client {
             let i = &self.inner;
             let key = self.key();
             let missing = || client_error(ErrorCode::SessionMissing);
-            let mut raw = self.current().await?;
+            let mut raw = self.current()?.await;
             let Stored::Session(mut stored, _) = read_stored(raw.as_deref()) else {
                 return Err(missing());
             };
@@ -1217,7 +1221,7 @@ impl Client {
             };
             let next = self.fresh(answer)?;
             // A result is discarded when the stored session changed meanwhile.
-            let now = self.current().await?;
+            let now = self.current()?.await;
             if now != raw {
                 return match read_stored(now.as_deref()) {
                     Stored::Session(s, _) => Ok(s),
@@ -1251,25 +1255,23 @@ impl Client {
             )?;
             if user.text() != session.user.text() {
                 let raw = session.text();
-                let client = self.clone();
                 let updated = Session {
                     user: user.clone(),
                     ..session
                 };
-                self.locked(async move {
-                    if client.current().await.ok().flatten().as_deref() != Some(raw.as_str()) {
+                self.locked(boxed(async move {
+                    let now = match self.current() {
+                        Ok(now) => now.await,
+                        Err(_) => None,
+                    };
+                    if now.as_deref() != Some(raw.as_str()) {
                         return;
                     }
-                    if client
-                        .inner
-                        .storage
-                        .set(client.key(), &updated.text())
-                        .is_ok()
-                    {
-                        client.emit(AuthEvent::UserUpdated, Some(&updated));
-                        client.broadcast(AuthEvent::UserUpdated, Some(&updated), None);
+                    if self.inner.storage.set(self.key(), &updated.text()).is_ok() {
+                        self.emit(AuthEvent::UserUpdated, Some(&updated));
+                        self.broadcast(AuthEvent::UserUpdated, Some(&updated), None);
                     }
-                })
+                }))
                 .await;
             }
             Ok(user)
@@ -1316,7 +1318,7 @@ impl Client {
                 }
             }
             if scope != Scope::Others {
-                self.locked(async { self.sign_out_locally() }).await;
+                self.locked(boxed(async { self.sign_out_locally() })).await;
             }
             failure.map_or(Ok(()), Err)
         })
@@ -1330,7 +1332,7 @@ impl Client {
         let weak: Weak<Inner> = Rc::downgrade(&self.inner);
         let f = Closure::<dyn FnMut()>::new(move || {
             if let Some(inner) = weak.upgrade() {
-                spawn_local(async move { Client { inner }.tick().await });
+                spawn_local(Client { inner }.tick());
             }
         });
         let ms = u32::try_from(ms)
@@ -1360,7 +1362,7 @@ impl Client {
         }
     }
 
-    fn tick(&self) -> Fut<'_, ()> {
+    fn tick(self) -> Fut<'static, ()> {
         boxed(async move {
             let i = &self.inner;
             i.stop_timer();

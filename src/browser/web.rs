@@ -78,12 +78,13 @@ pub(crate) fn clear_timeout(handle: i32) {
     }
 }
 
-/// Resolves after `ms` milliseconds.
-pub(crate) async fn sleep(ms: u32) {
+/// Resolves after `ms` milliseconds (at once without a window); its result means nothing.
+pub(crate) fn sleep(ms: u32) -> JsFuture {
     let (resolve, promise) = pending();
-    if set_timeout(&resolve, ms).is_some() {
-        let _ = JsFuture::from(promise).await;
+    if set_timeout(&resolve, ms).is_none() {
+        let _ = resolve.call0(&JsValue::NULL);
     }
+    JsFuture::from(promise)
 }
 
 /// A signal that aborts after `ms` (`AbortSignal.timeout` is missing from browsers that have Web
@@ -219,21 +220,19 @@ fn lock_manager() -> Option<LockManager> {
 
 /// Runs `run` holding the Web Lock `name` across tabs; without Web Locks, as it is. Never an
 /// unbounded wait: past `wait_ms`, or when the lock manager refuses, it runs without the lock.
-pub(crate) async fn with_lock<T>(
-    name: &str,
-    wait_ms: u32,
-    run: impl core::future::Future<Output = T>,
-) -> T {
-    let release = acquire(name, wait_ms).await;
-    let out = run.await;
-    if let Some(release) = release {
-        let _ = release.call0(&JsValue::NULL);
-    }
-    out
+/// Not generic, so compiled once for every locked section.
+pub(crate) fn with_lock<'a>(name: String, wait_ms: u32, run: Fut<'a, ()>) -> Fut<'a, ()> {
+    boxed(async move {
+        let release = acquire(&name, wait_ms).await;
+        run.await;
+        if let Some(release) = release {
+            let _ = release.call0(&JsValue::NULL);
+        }
+    })
 }
 
 /// Waits for the Web Lock `name` (or until it is refused, or for `wait_ms`): the function that
-/// lets it go, `None` without Web Locks. Not generic, so compiled once for every [`with_lock`].
+/// lets it go, `None` without Web Locks.
 fn acquire(name: &str, wait_ms: u32) -> Fut<'_, Option<Function>> {
     boxed(async move {
         let locks = lock_manager()?;
