@@ -116,8 +116,6 @@ export async function sessionRefreshedIfDue(c) {
 
 // ---- automatic refresh: one timer, only while the tab is visible ----
 
-const hidden = () => typeof document !== 'undefined' && document.visibilityState === 'hidden';
-
 /** @param {Client} c */
 export function stopTimer(c) {
   clearTimeout(c._refreshTimer);
@@ -130,7 +128,7 @@ export function stopTimer(c) {
  */
 export async function schedule(c) {
   stopTimer(c);
-  if (!c._autoRefresh || c._disposed || hidden()) return;
+  if (!c._autoRefresh || c._disposed || globalThis.document?.visibilityState === 'hidden') return;
   await c._clock._load();
   const stored = c._checkStored(await c._readStored().catch(() => null), Math.random());
   if (!stored.session || c._disposed) return;
@@ -152,7 +150,7 @@ async function tick(c) {
   } catch (e) {
     const wait = retryDelay(e.status ?? 0, ++c._retryAttempt);
     // A hidden tab sets none; a retry replaces a timer set meanwhile.
-    if (wait >= 0 && e.code !== 'session_missing' && !c._disposed && !hidden()) {
+    if (wait >= 0 && e.code !== 'session_missing' && !c._disposed && globalThis.document?.visibilityState !== 'hidden') {
       stopTimer(c);
       c._refreshTimer = setTimeout(() => tick(c), wait);
     }
