@@ -3,11 +3,12 @@
 //! `expect_context::<Auth>()`.
 
 use std::future::Future;
-use std::pin::Pin;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use supabase_workos::browser::{Client, Error, ErrorCode, Flow, Provider, Scope, Session, SignIn};
+use supabase_workos::browser::{
+    Client, Error, ErrorCode, Flow, Provider, Scope, Session, SignIn, Subscription,
+};
 
 use crate::config::Config;
 use crate::view::{Profile, Selector};
@@ -23,7 +24,8 @@ pub struct Auth {
     pub ready: ReadSignal<bool>,
     /// What failed last, as text: a refused callback, a failed refresh or sign-out.
     pub error: RwSignal<Option<String>>,
-    client: StoredValue<Option<Client>, LocalStorage>,
+    /// The client, and its subscription to the session's changes.
+    client: StoredValue<Option<(Client, Subscription)>, LocalStorage>,
 }
 
 /// An error as the page shows it: supabase-js's class name, the code, the message (never a
@@ -51,19 +53,42 @@ fn callback_url() -> Option<String> {
     Some(origin + "/callback")
 }
 
-/// A call of the client, boxed: every button's future is then one type, compiled once.
-type Task = Pin<Box<dyn Future<Output = Result<(), Error>>>>;
+/// What the app asks of the client: one type, so that every button's future is one state
+/// machine, compiled once.
+enum Call {
+    /// Start the client (a callback in the address bar is finished), then mark it `ready`.
+    Start(WriteSignal<bool>),
+    /// Start WorkOS SSO; `None` for a provider WorkOS does not have.
+    SignIn(Option<SignIn>),
+    Refresh,
+    SignOut,
+}
 
-/// Runs `task`, showing its error as text; then marks the client `ready`, when given.
-async fn run(
-    task: Option<Task>,
-    error: RwSignal<Option<String>>,
-    ready: Option<WriteSignal<bool>>,
-) {
-    if let Some(task) = task {
-        if let Err(e) = task.await {
-            error.set(Some(describe(&e)));
+/// Makes `call`, showing its error as text.
+async fn run(client: Option<Client>, call: Call, error: RwSignal<Option<String>>) {
+    let Some(client) = client else { return };
+    let mut ready = None;
+    let result = match call {
+        Call::Start(set_ready) => {
+            ready = Some(set_ready);
+            client.initialize().await.map(drop)
         }
+        Call::SignIn(None) => Err(Error::new(
+            ErrorCode::InvalidProvider,
+            "provider must be one of WorkOS's OAuth providers",
+        )),
+        Call::SignIn(Some(sign_in)) => {
+            let sign_in = match callback_url() {
+                Some(to) => sign_in.redirect_to(to),
+                None => sign_in,
+            };
+            client.sign_in_with_workos(sign_in).await.map(drop)
+        }
+        Call::Refresh => client.refresh_session().await.map(drop),
+        Call::SignOut => client.sign_out(Scope::Global).await,
+    };
+    if let Err(e) = result {
+        error.set(Some(describe(&e)));
     }
     if let Some(ready) = ready {
         ready.set(true);
@@ -93,12 +118,9 @@ pub fn provide_auth(config: Result<&Config, &'static str>) {
                 set_event.set(Some(e.as_str()));
                 set_session.set(s.cloned());
             });
-            // Kept as long as the app: dropping it unsubscribes.
-            StoredValue::new_local(subscription);
-            let starting = client.clone();
-            let task: Task = Box::pin(async move { starting.initialize().await.map(drop) });
-            spawn_local(run(Some(task), error, Some(set_ready)));
-            Some(client)
+            spawn_local(run(Some(client.clone()), Call::Start(set_ready), error));
+            // The subscription is kept as long as the app: dropping it unsubscribes.
+            Some((client, subscription))
         }
         Err(text) => {
             error.set(Some(text));
@@ -116,41 +138,31 @@ pub fn provide_auth(config: Result<&Config, &'static str>) {
 }
 
 impl Auth {
-    /// Runs `f` with the client, showing its error as text.
-    fn run(self, f: impl FnOnce(Client) -> Task) -> impl Future<Output = ()> + 'static {
+    /// Makes `call` with the client, showing its error as text.
+    fn call(self, call: Call) -> impl Future<Output = ()> + 'static {
         self.error.set(None);
-        run(self.client.get_value().map(f), self.error, None)
+        let client = self
+            .client
+            .with_value(|c| c.as_ref().map(|(c, _)| c.clone()));
+        run(client, call, self.error)
     }
 
     /// Starts WorkOS SSO: the browser leaves for the WorkOS page and comes back to `/callback`.
     pub fn sign_in(self, selector: Selector) -> impl Future<Output = ()> + 'static {
-        let sign_in = match selector {
+        self.call(Call::SignIn(match selector {
             Selector::Connection(id) => Some(SignIn::connection(id)),
             Selector::Organization(id) => Some(SignIn::organization(id)),
             Selector::Provider(name) => Provider::from_name(&name).map(SignIn::provider),
-        };
-        self.run(move |client| {
-            Box::pin(async move {
-                let sign_in = sign_in.ok_or(Error::new(
-                    ErrorCode::InvalidProvider,
-                    "provider must be one of WorkOS's OAuth providers",
-                ))?;
-                let sign_in = match callback_url() {
-                    Some(to) => sign_in.redirect_to(to),
-                    None => sign_in,
-                };
-                client.sign_in_with_workos(sign_in).await.map(drop)
-            })
-        })
+        }))
     }
 
     /// Refreshes the session now (the client also does it ahead of expiry).
     pub fn refresh(self) -> impl Future<Output = ()> + 'static {
-        self.run(|client| Box::pin(async move { client.refresh_session().await.map(drop) }))
+        self.call(Call::Refresh)
     }
 
     /// Signs out everywhere the user is signed in.
     pub fn sign_out(self) -> impl Future<Output = ()> + 'static {
-        self.run(|client| Box::pin(async move { client.sign_out(Scope::Global).await }))
+        self.call(Call::SignOut)
     }
 }
