@@ -1099,12 +1099,12 @@ impl Client {
                 Stored::Session(s, e) => (s, e),
             };
             if !self.due(&s) {
-                return Ok(Some(s));
+                return Ok(Some(*s));
             }
             match self.refresh(false).await {
                 Ok(s) => Ok(Some(s)),
                 Err(e) if survives_failed_refresh(&e, expires_at, i.server_now_ms() as u64) => {
-                    Ok(Some(s))
+                    Ok(Some(*s))
                 }
                 Err(e) => Err(e),
             }
@@ -1176,7 +1176,7 @@ impl Client {
                 return Err(missing());
             };
             if !force && !self.due(&stored) {
-                return Ok(stored);
+                return Ok(*stored);
             }
             if i.storage.owned_by_tab() {
                 if let Some(newer) = self.ask(raw.as_deref()).await {
@@ -1195,7 +1195,7 @@ impl Client {
                         return Err(missing());
                     };
                     if !force && !self.due(&s) {
-                        return Ok(s);
+                        return Ok(*s);
                     }
                     stored = s;
                 }
@@ -1224,7 +1224,7 @@ impl Client {
             let now = self.current()?.await;
             if now != raw {
                 return match read_stored(now.as_deref()) {
-                    Stored::Session(s, _) => Ok(s),
+                    Stored::Session(s, _) => Ok(*s),
                     _ => Err(missing()),
                 };
             }

@@ -474,12 +474,12 @@ impl User {
     }
 }
 
-/// A stored text read back: the session, or corrupt (not JSON, not a session), or nothing.
-#[allow(clippy::large_enum_variant)] // short-lived
+/// A stored text read back: the session, or corrupt (not JSON, not a session), or nothing. The
+/// session is boxed: moving it out of a reading is then a pointer's move, not its fields'.
 pub(crate) enum Stored {
     None,
     Corrupt,
-    Session(Session, u64),
+    Session(Box<Session>, u64),
 }
 
 /// Reads a stored text with the browser's `JSON.parse`, judged by the protocol.
@@ -490,7 +490,7 @@ pub(crate) fn read_stored(raw: Option<&str>) -> Stored {
     let parsed = js_sys::JSON::parse(raw).ok();
     let session = parsed.and_then(|v| Session::read(&v).ok());
     match session.and_then(|s| s.stored_expiry().map(|e| (s, e))) {
-        Some((s, e)) => Stored::Session(s, e),
+        Some((s, e)) => Stored::Session(Box::new(s), e),
         None => Stored::Corrupt,
     }
 }
