@@ -186,7 +186,7 @@ type Listener = (
 );
 type Shared<T> = Rc<RefCell<Option<T>>>;
 /// A refresh in flight: settles when done, with its result.
-type InFlight = (Promise, Shared<Result<Session, Error>>);
+type InFlight = (Promise, Shared<Result<Box<Session>, Error>>);
 
 struct Inner {
     project: ProjectUrl,
@@ -376,7 +376,7 @@ impl Client {
             i.initializing.set(false);
             i.out.set(session.is_none());
             i.subscribers
-                .emit(AuthEvent::InitialSession, session.as_ref(), None);
+                .emit(AuthEvent::InitialSession, session.as_deref(), None);
             for (event, s) in i.queued.take() {
                 self.emit(event, s.as_ref());
             }
@@ -399,7 +399,7 @@ impl Client {
             if let Some(e) = self.inner.init_error.borrow().clone() {
                 return Err(e);
             }
-            self.session_now().await
+            Ok(self.session_now().await?.map(|s| *s))
         })
     }
 
@@ -447,11 +447,11 @@ impl Client {
     }
 
     /// A `/token` answer checked by the protocol, with `expires_at` set: the session to store.
-    fn fresh(&self, answer: JsValue) -> Result<Session, Error> {
+    fn fresh(&self, answer: JsValue) -> Result<Box<Session>, Error> {
         let token = get(&answer, "access_token").as_string().unwrap_or_default();
         let skew = clock_skew_ms(&token, web::now_ms() as u64, true);
         let now = whole_seconds(((web::now_ms() - skew) / 1000.0).floor()).unwrap_or(0);
-        let mut session = Session::from_answer(&answer).map_err(|_| not_a_session())?;
+        let mut session = Box::new(Session::from_answer(&answer).map_err(|_| not_a_session())?);
         let expires_at = session.shape().token_expiry(now)?;
         self.note_skew(skew, true);
         session.expires_at = Some(expires_at);
@@ -898,7 +898,7 @@ impl Client {
                 Some(u) => u.to_owned(),
                 None => web::location_href().unwrap_or_default(),
             };
-            self.callback(&href, false).await
+            Ok(self.callback(&href, false).await?.map(|s| *s))
         })
     }
 
@@ -906,7 +906,7 @@ impl Client {
         &'a self,
         href: &'a str,
         auto: bool,
-    ) -> Fut<'a, Result<Option<Session>, Error>> {
+    ) -> Fut<'a, Result<Option<Box<Session>>, Error>> {
         boxed(async move {
             let i = &self.inner;
             let key = self.key();
@@ -993,7 +993,7 @@ impl Client {
                         refresh_token: p.refresh_token,
                         user,
                     };
-                    (session, p.recovery)
+                    (Box::new(session), p.recovery)
                 }
             };
             let text = session.text();
@@ -1087,7 +1087,7 @@ impl Client {
 
     /// The session as stored, refreshed first when due, without waiting for the client to
     /// start.
-    fn session_now(&self) -> Fut<'_, Result<Option<Session>, Error>> {
+    fn session_now(&self) -> Fut<'_, Result<Option<Box<Session>>, Error>> {
         boxed(async move {
             let i = &self.inner;
             let (s, expires_at) = match read_stored(i.storage.get(self.key())?.as_deref()) {
@@ -1099,12 +1099,12 @@ impl Client {
                 Stored::Session(s, e) => (s, e),
             };
             if !self.due(&s) {
-                return Ok(Some(*s));
+                return Ok(Some(s));
             }
             match self.refresh(false).await {
                 Ok(s) => Ok(Some(s)),
                 Err(e) if survives_failed_refresh(&e, expires_at, i.server_now_ms() as u64) => {
-                    Ok(Some(*s))
+                    Ok(Some(s))
                 }
                 Err(e) => Err(e),
             }
@@ -1116,7 +1116,7 @@ impl Client {
     pub fn session(&self) -> impl Future<Output = Result<Option<Session>, Error>> + '_ {
         boxed(async move {
             let _ = JsFuture::from(self.inner.init.clone()).await;
-            self.session_now().await
+            Ok(self.session_now().await?.map(|s| *s))
         })
     }
 
@@ -1140,12 +1140,12 @@ impl Client {
             let _ = JsFuture::from(self.inner.init.clone()).await;
             let s = self.refresh(true).await?;
             self.schedule();
-            Ok(s)
+            Ok(*s)
         })
     }
 
     /// One refresh at a time in this client; across tabs, one at a time per storage key.
-    fn refresh(&self, force: bool) -> Fut<'_, Result<Session, Error>> {
+    fn refresh(&self, force: bool) -> Fut<'_, Result<Box<Session>, Error>> {
         boxed(async move {
             let running = self.inner.refreshing.borrow().clone();
             if let Some((promise, result)) = running {
@@ -1154,7 +1154,7 @@ impl Client {
                 return out.unwrap_or(Err(client_error(ErrorCode::SessionMissing)));
             }
             let (resolve, promise) = pending();
-            let result: Shared<Result<Session, Error>> = Rc::default();
+            let result: Shared<Result<Box<Session>, Error>> = Rc::default();
             *self.inner.refreshing.borrow_mut() = Some((promise, result.clone()));
             let mut out = Err(client_error(ErrorCode::SessionMissing));
             self.locked(boxed(async { out = self.refresh_once(force).await }))
@@ -1166,7 +1166,7 @@ impl Client {
         })
     }
 
-    fn refresh_once(&self, force: bool) -> Fut<'_, Result<Session, Error>> {
+    fn refresh_once(&self, force: bool) -> Fut<'_, Result<Box<Session>, Error>> {
         boxed(async move {
             let i = &self.inner;
             let key = self.key();
@@ -1176,7 +1176,7 @@ impl Client {
                 return Err(missing());
             };
             if !force && !self.due(&stored) {
-                return Ok(*stored);
+                return Ok(stored);
             }
             if i.storage.owned_by_tab() {
                 if let Some(newer) = self.ask(raw.as_deref()).await {
@@ -1195,7 +1195,7 @@ impl Client {
                         return Err(missing());
                     };
                     if !force && !self.due(&s) {
-                        return Ok(*s);
+                        return Ok(s);
                     }
                     stored = s;
                 }
@@ -1224,7 +1224,7 @@ impl Client {
             let now = self.current()?.await;
             if now != raw {
                 return match read_stored(now.as_deref()) {
-                    Stored::Session(s, _) => Ok(*s),
+                    Stored::Session(s, _) => Ok(s),
                     _ => Err(missing()),
                 };
             }
