@@ -220,6 +220,13 @@ struct Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+impl Inner {
+    /// Stops the timer, the listeners and the channel.
+    fn stop(&self) {
         self.stop_timer();
         if let Some(c) = self.channel.take() {
             c.close();
@@ -228,9 +235,7 @@ impl Drop for Inner {
             let _ = target.remove_event_listener_with_callback(name, f.as_ref().unchecked_ref());
         }
     }
-}
 
-impl Inner {
     fn stop_timer(&self) {
         if let Some(h) = self.timer.take() {
             web::clear_timeout(h);
@@ -1400,13 +1405,7 @@ impl Client {
     pub fn dispose(&self) {
         let i = &self.inner;
         i.disposed.set(true);
-        i.stop_timer();
         i.subscribers.clear();
-        if let Some(c) = i.channel.take() {
-            c.close();
-        }
-        for (target, name, f) in i.listeners.take() {
-            let _ = target.remove_event_listener_with_callback(name, f.as_ref().unchecked_ref());
-        }
+        i.stop();
     }
 }
