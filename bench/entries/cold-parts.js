@@ -1,8 +1,8 @@
 // The steps of the shell's first use of the core, one by one on the same bytes and glue:
 // decoding the inlined string (wasm-module.js's wasmBytes), synchronous compilation
-// (new WebAssembly.Module), instantiation through the wasm-bindgen glue (initSync), first call.
+// (new WebAssembly.Module), instantiation (the shell's core.js, instantiate), first call.
 import { wasmBytes } from 'bench-wasm-module';
-import { initSync, decide } from 'bench-core-glue';
+import { instantiate, decide } from 'bench-core-glue';
 
 globalThis.__coldParts = () => {
   const t0 = performance.now();
@@ -10,7 +10,7 @@ globalThis.__coldParts = () => {
   const t1 = performance.now();
   const module = new WebAssembly.Module(bytes);
   const t2 = performance.now();
-  initSync({ module });
+  instantiate(module);
   const t3 = performance.now();
   // The core's one export, asked what the shell asks for buildAuthorizeUrl.
   decide(

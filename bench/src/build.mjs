@@ -43,7 +43,7 @@ export async function snapshot() {
     wasm: ['target/wasm-pack/core_opt.wasm', 'core_opt.wasm'],
     wasmUnopt: ['target/wasm-pack/core_bg.wasm', 'core_bg.wasm'],
     stageIndex: ['target/pkg-stage/index.js', 'stage/index.js'],
-    stageCore: ['target/pkg-stage/bindgen.js', 'stage/bindgen.js'],
+    stageCore: ['target/pkg-stage/core.js', 'stage/core.js'],
     stageWasmModule: ['target/pkg-stage/wasm-module.js', 'stage/wasm-module.mjs'],
     manifest: ['target/pkg-stage/manifest.sha256', 'manifest.sha256'],
   };
@@ -135,6 +135,8 @@ export async function buildAll(snap, out) {
     'supabase-workos': snap.paths.pkgIndex,
     'bench-wasm-module': snap.paths.stageWasmModule,
     'bench-core-glue': snap.paths.stageCore,
+    // What the stage's core.js imports.
+    './wasm-module.js': snap.paths.stageWasmModule,
   };
   const separate = { 'supabase-workos': snap.paths.stageIndex, './wasm-module.js': snap.paths.wasmStub };
   const jobs = {

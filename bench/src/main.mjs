@@ -152,7 +152,7 @@ const details = [
     ['bundle', 'raw', 'gzip -9', 'brotli 11'],
     [
       ['ours (a): pkg/index.js (wasm inlined) + entry, one file', s.oursInline],
-      ['ours (b) JS: shell + wasm-bindgen glue + entry, minified (wasm-module.js stubbed)', s.oursShell],
+      ['ours (b) JS: shell + entry, minified (wasm-module.js stubbed)', s.oursShell],
       ['ours (b) wasm: target/wasm-pack/core_opt.wasm', s.oursWasm],
       ['ours (b) total (two files, each compressed on its own)', s.oursSeparate],
       [`auth-js ${v['@supabase/auth-js']}: GoTrueClient entry`, s.authjs],

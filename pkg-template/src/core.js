@@ -4,11 +4,39 @@
 // empty when absent and `+` and the value when present, and answers with JSON. Each export of
 // the table below is one operation: its letter, its fields in order, and the reading of its
 // answer. The rest of the shell calls these and never builds a field string.
-import { initSync, decide } from './bindgen.js';
 import { wasmModule } from './wasm-module.js';
 import { toError } from './errors.js';
 
-let ready = false;
+/** The wasm's exports, once instantiated. @type {any} */
+let wasm;
+
+/**
+ * Instantiates the core from its compiled module (the wasm imports nothing).
+ * @param {WebAssembly.Module} module
+ */
+export const instantiate = (module) => (wasm = new WebAssembly.Instance(module).exports);
+
+/**
+ * `decide` (src/npm/mod.rs) through the exports wasm-bindgen 0.2.130 (pinned in Cargo.toml and
+ * scripts/setup) makes of it, without its JS glue: one string each way needs none of the glue's
+ * caches, loaders and fallbacks. The input's UTF-8 goes into a block from `__wbindgen_malloc(len,
+ * 1)`, which the export takes and frees; `decide(ptr, len)` answers the answer's address and
+ * length, a block freed with `__wbindgen_free(ptr, len, 1)` once read. Instantiated on first
+ * use, synchronously: no `await init()` for anyone.
+ * @param {string} input
+ * @returns {string}
+ */
+export function decide(input) {
+  wasm ?? instantiate(wasmModule());
+  const bytes = new TextEncoder().encode(input);
+  const at = wasm.__wbindgen_malloc(bytes.length, 1);
+  new Uint8Array(wasm.memory.buffer).set(bytes, at);
+  const [out, length] = wasm.decide(at, bytes.length);
+  // A view made after the call: the call may have grown memory, which detaches older views.
+  const text = new TextDecoder().decode(new Uint8Array(wasm.memory.buffer, out, length));
+  wasm.__wbindgen_free(out, length, 1);
+  return text;
+}
 
 /**
  * Each operation's fields, as `OPERATIONS` in src/protocol/api.rs lists them (a unit test
@@ -31,8 +59,7 @@ export const OPERATIONS = {
 };
 
 /**
- * Asks the core: the operation letter, then its fields. Instantiates the wasm on first use,
- * synchronously: no `await init()` for anyone. A NUL in an option is the caller's mistake
+ * Asks the core: the operation letter, then its fields. A NUL in an option is the caller's mistake
  * (`invalid_options`); a call that does not fit the table is this library's, which the core
  * answers with `internal_error`.
  * @param {keyof typeof OPERATIONS} op
@@ -44,10 +71,6 @@ function ask(op, ...fields) {
   fields.forEach((f, i) => {
     if (kinds[i] != 't' && String(f).includes('\0')) throw clientError('invalid_options');
   });
-  if (!ready) {
-    initSync({ module: wasmModule() });
-    ready = true;
-  }
   // Numbers cross as whole decimal numbers (seconds and a stored clock skew may not be whole).
   const out = JSON.parse(decide([op, ...fields].map((f) => (typeof f === 'number' ? Math.round(f) : f)).join('\0')));
   // Thrown whatever the operation: no answer of the shell's own mistake is ever used.

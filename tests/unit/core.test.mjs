@@ -20,6 +20,17 @@ test('c: the client config, and invalid_options for a bad URL', () => {
   assert.throws(() => core.clientConfig('not a url', 'anon'), (e) => e.code === 'invalid_options');
 });
 
+test('the boundary carries UTF-8 both ways, and answers longer than memory was', () => {
+  // Characters of two, three and four bytes, and a lone surrogate (TextEncoder writes U+FFFD).
+  for (const key of ['é', '€ß', 'a😀b', '\ud800x']) {
+    assert.equal(core.clientConfig(PROJECT, undefined, undefined, key).storageKey, key.replace('\ud800', '\ufffd'));
+  }
+  // Far more than the wasm's memory held before the call: it grows while the answer is written.
+  const long = 'é😀'.repeat(100000);
+  assert.equal(core.clientConfig(PROJECT, undefined, undefined, long).storageKey, long);
+  assert.equal(core.clientConfig(PROJECT, 'anon').storageKey, 'sb-abcd-auth-token', 'and the next call still works');
+});
+
 test('s: the authorize URL, with the verifier to store', () => {
   const verifier = 'ab'.repeat(56);
   const plan = core.authorizePlan(PROJECT, 'k', ['conn_1', undefined, undefined, 'https://app.example/cb', undefined, undefined, undefined], 'a=1', [verifier, 'pkce', 'abc', undefined, undefined]);

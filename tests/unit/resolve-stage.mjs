@@ -1,7 +1,6 @@
 // Module resolution hook for load.mjs: the shell's imports of the built files.
 const root = new URL('../../', import.meta.url);
 const built = {
-  './bindgen.js': new URL('target/wasm-pack/core.js', root).href,
   './wasm-module.js': new URL('target/pkg-stage/wasm-module.js', root).href,
 };
 
