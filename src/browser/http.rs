@@ -3,7 +3,7 @@
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, RequestInit, Response};
+use web_sys::{RequestInit, Response};
 
 use super::web::{boxed, get, set, timeout_signal, Fut};
 use crate::protocol::error::Error;
@@ -50,22 +50,22 @@ pub(crate) fn request<'a>(
 ) -> Fut<'a, Result<JsValue, Error>> {
     boxed(async move {
         let network = || api_error(0, None, false);
-        let headers = Headers::new().map_err(|_| network())?;
         let bearer = ["Bearer ", access_token.unwrap_or(anon_key)].concat();
-        for (k, v) in [
+        // A plain object of header names, which `fetch` takes as it takes `Headers`.
+        let headers = body(&[
             ("apikey", anon_key),
             ("authorization", &bearer),
             ("x-client-info", CLIENT_INFO),
             ("x-supabase-api-version", API_VERSION),
-        ] {
-            headers.set(k, v).map_err(|_| network())?;
-        }
+        ]);
         let init = RequestInit::new();
         init.set_method(method);
         if let Some(b) = json_body {
-            headers
-                .set("content-type", "application/json;charset=UTF-8")
-                .map_err(|_| network())?;
+            set(
+                &headers,
+                "content-type",
+                &JsValue::from_str("application/json;charset=UTF-8"),
+            );
             let text = js_sys::JSON::stringify(b).map_err(|_| network())?;
             init.set_body(&text);
         }

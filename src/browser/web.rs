@@ -181,20 +181,26 @@ pub(crate) fn pkce_pair() -> Fut<'static, Result<(Verifier, String), Error>> {
             .map_err(|_| insecure())?;
         let hash = JsFuture::from(digest).await.map_err(|_| insecure())?;
         let hash = js_sys::Uint8Array::new(&hash).to_vec();
-        // base64url without padding, by the browser's `btoa` over the bytes as Latin-1.
-        let latin1: String = hash.iter().map(|&b| char::from(b)).collect();
-        let b64 = window.btoa(&latin1).map_err(|_| insecure())?;
-        let challenge = b64
-            .trim_end_matches('=')
-            .chars()
-            .map(|c| match c {
-                '+' => '-',
-                '/' => '_',
-                c => c,
-            })
-            .collect();
+        let challenge = base64url(&hash);
         Ok((verifier, challenge))
     })
+}
+
+/// Bytes as base64url without padding (RFC 4648 §5), as PKCE's S256 challenge is written.
+fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        // 2, 3 or 4 characters for 1, 2 or 3 bytes.
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
+        }
+    }
+    out
 }
 
 /// `N` random bytes from `crypto.getRandomValues`, as lower-case hex.
