@@ -179,6 +179,17 @@ impl ClientBuilder {
     }
 }
 
+/// What a listener of the client hears.
+#[derive(Clone, Copy)]
+enum Heard {
+    /// A `BroadcastChannel` message of another tab.
+    Message,
+    /// A `storage` event: another tab wrote `localStorage` (without `BroadcastChannel`).
+    Storage,
+    /// The page was hidden or shown.
+    Visibility,
+}
+
 type Listener = (
     web_sys::EventTarget,
     &'static str,
@@ -514,69 +525,64 @@ impl Client {
         if i.disposed.get() || i.channel.borrow().is_some() || !i.listeners.borrow().is_empty() {
             return;
         }
-        let weak = Rc::downgrade(&self.inner);
-        let on_remote = move |message: JsValue| {
-            if let Some(inner) = weak.upgrade() {
-                Client { inner }.enqueue(message);
-            }
-        };
         let window = web_sys::window();
         match web_sys::BroadcastChannel::new(&tabs::channel(self.key())) {
             Ok(channel) => {
-                let f = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-                    on_remote(get(&e, "data"));
-                });
-                let _ =
-                    channel.add_event_listener_with_callback("message", f.as_ref().unchecked_ref());
-                i.listeners
-                    .borrow_mut()
-                    .push((channel.clone().into(), "message", f));
+                self.add_listener(channel.clone().into(), "message", Heard::Message);
                 *i.channel.borrow_mut() = Some(channel);
             }
             Err(_) => {
                 // Without BroadcastChannel, localStorage's own events tell what another tab did.
                 if let Some(w) = &window {
-                    let key = self.key().to_owned();
-                    let f = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-                        if get(&e, "key").as_string().as_deref() != Some(key.as_str()) {
-                            return;
-                        }
-                        let (old, new) = (
-                            get(&e, "oldValue").as_string(),
-                            get(&e, "newValue").as_string(),
-                        );
-                        let m = js_sys::Object::new();
-                        set(
-                            &m,
-                            "event",
-                            &tabs::storage_event(old.as_deref(), new.as_deref()).into(),
-                        );
-                        on_remote(m.into());
-                    });
-                    let _ =
-                        w.add_event_listener_with_callback("storage", f.as_ref().unchecked_ref());
-                    i.listeners
-                        .borrow_mut()
-                        .push((w.clone().into(), "storage", f));
+                    self.add_listener(w.clone().into(), "storage", Heard::Storage);
                 }
             }
         }
         if let Some(document) = window.and_then(|w| w.document()) {
-            let weak = Rc::downgrade(&self.inner);
-            let f = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
-                let Some(inner) = weak.upgrade() else { return };
-                let client = Client { inner };
-                if web::hidden() {
-                    client.inner.stop_timer();
-                } else {
-                    spawn_local(client.tick());
+            self.add_listener(document.into(), "visibilitychange", Heard::Visibility);
+        }
+    }
+
+    /// Listens to `name` on `target` until the client stops. Every listener is one closure type,
+    /// compiled once.
+    fn add_listener(&self, target: web_sys::EventTarget, name: &'static str, what: Heard) {
+        let weak = Rc::downgrade(&self.inner);
+        let f = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+            if let Some(inner) = weak.upgrade() {
+                Client { inner }.heard(what, &e);
+            }
+        });
+        let _ = target.add_event_listener_with_callback(name, f.as_ref().unchecked_ref());
+        self.inner.listeners.borrow_mut().push((target, name, f));
+    }
+
+    /// An event of another tab, or of the page's visibility.
+    fn heard(self, what: Heard, e: &JsValue) {
+        match what {
+            Heard::Message => self.enqueue(get(e, "data")),
+            Heard::Storage => {
+                if get(e, "key").as_string().as_deref() != Some(self.key()) {
+                    return;
                 }
-            });
-            let _ = document
-                .add_event_listener_with_callback("visibilitychange", f.as_ref().unchecked_ref());
-            i.listeners
-                .borrow_mut()
-                .push((document.into(), "visibilitychange", f));
+                let (old, new) = (
+                    get(e, "oldValue").as_string(),
+                    get(e, "newValue").as_string(),
+                );
+                let m = js_sys::Object::new();
+                set(
+                    &m,
+                    "event",
+                    &tabs::storage_event(old.as_deref(), new.as_deref()).into(),
+                );
+                self.enqueue(m.into());
+            }
+            Heard::Visibility => {
+                if web::hidden() {
+                    self.inner.stop_timer();
+                } else {
+                    spawn_local(self.tick());
+                }
+            }
         }
     }
 
