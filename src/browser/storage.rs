@@ -87,6 +87,10 @@ impl core::fmt::Debug for StorageKind {
     }
 }
 
+/// An operation on one storage; every one answers as `get_item` does (`None` for the others), so
+/// that the chain's code is compiled once.
+type Op<'a> = dyn Fn(&dyn Storage) -> Result<Option<String>, StorageError> + 'a;
+
 #[derive(Clone)]
 enum Link {
     Local,
@@ -106,20 +110,19 @@ impl Link {
     }
 
     /// Runs `op` on this storage; a storage the browser will not give is a refusal.
-    fn run<T>(
-        &self,
-        op: &dyn Fn(&dyn Storage) -> Result<T, StorageError>,
-    ) -> Result<T, StorageError> {
-        let web = |s: Result<Option<web_sys::Storage>, _>| s.ok().flatten().ok_or(StorageError);
+    fn run(&self, op: &Op) -> Result<Option<String>, StorageError> {
+        let web = |local: bool| {
+            let w = web_sys::window().ok_or(StorageError)?;
+            let s = if local {
+                w.local_storage()
+            } else {
+                w.session_storage()
+            };
+            s.ok().flatten().ok_or(StorageError)
+        };
         match self {
-            Link::Local => op(&web(web_sys::window()
-                .ok_or(StorageError)?
-                .local_storage()
-                .map_err(|_| ()))?),
-            Link::Session => op(&web(web_sys::window()
-                .ok_or(StorageError)?
-                .session_storage()
-                .map_err(|_| ()))?),
+            Link::Local => op(&web(true)?),
+            Link::Session => op(&web(false)?),
             Link::Memory(m) => op(&**m),
             Link::Custom(c) => op(&**c),
         }
@@ -166,10 +169,7 @@ impl Chain {
     }
 
     /// Runs `op` on the first storage that does not throw (rule 2.2).
-    fn with_first<T>(
-        &self,
-        op: &dyn Fn(&dyn Storage) -> Result<T, StorageError>,
-    ) -> Result<T, Error> {
+    fn with_first(&self, op: &Op) -> Result<Option<String>, Error> {
         loop {
             let link = self
                 .first()
@@ -224,13 +224,14 @@ impl Chain {
     }
 
     pub(crate) fn set(&self, key: &str, value: &str) -> Result<(), Error> {
-        self.with_first(&|s| s.set_item(key, value))
+        self.with_first(&|s| s.set_item(key, value).map(|_| None))
+            .map(drop)
     }
 
     /// Removes the key from every storage of the chain that may hold it (rule 2.4); with
     /// `only`, a fallback's copy only while it is that value.
     pub(crate) fn remove(&self, key: &str, only: Option<&str>) -> Result<(), Error> {
-        self.with_first(&|s| s.remove_item(key))?;
+        self.with_first(&|s| s.remove_item(key).map(|_| None))?;
         if tabs::first_storage_only(&self.storage_key, key) {
             return Ok(());
         }
@@ -240,7 +241,7 @@ impl Chain {
                 if only.is_none() || s.get_item(key)?.as_deref() == only {
                     s.remove_item(key)?;
                 }
-                Ok(())
+                Ok(None)
             });
         }
         Ok(())
