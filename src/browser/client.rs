@@ -282,18 +282,18 @@ impl core::fmt::Debug for Client {
 /// A stored skew, whole milliseconds as both shells write it (a fraction is dropped); read as
 /// an integer, which keeps the float parser out of the wasm.
 fn whole_ms(text: &str) -> Option<f64> {
-    let text = text.trim();
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
+    let text = text.trim().as_bytes();
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
     };
-    let whole = digits.split('.').next().unwrap_or(digits);
+    let whole = digits.split(|&b| b == b'.').next().unwrap_or(digits);
     // Up to 15 digits: within f64's exact integers, and far beyond any clock's skew.
     if whole.is_empty() || whole.len() > 15 {
         return None;
     }
     let mut n = 0.0;
-    for b in whole.bytes() {
+    for &b in whole {
         if !b.is_ascii_digit() {
             return None;
         }
