@@ -181,6 +181,15 @@ fn opt_bool(o: &JsValue, key: &str) -> Result<Option<bool>, ()> {
     v.as_bool().map(Some).ok_or(())
 }
 
+/// Reads string members (or absent) into their slots: the user's and the identity's, by one
+/// function.
+fn read_strings(o: &JsValue, slots: &mut [(&str, &mut Option<String>)]) -> Result<(), ()> {
+    for (key, slot) in slots {
+        **slot = opt_string(o, key)?;
+    }
+    Ok(())
+}
+
 fn object(v: &JsValue) -> Result<&JsValue, ()> {
     if v.is_object() {
         Ok(v)
@@ -255,9 +264,7 @@ impl User {
             updated_at: None,
             is_anonymous: opt_bool(o, "is_anonymous")?,
         };
-        for (key, slot) in user.strings_mut() {
-            *slot = opt_string(o, key)?;
-        }
+        read_strings(o, &mut user.strings_mut())?;
         Ok(user)
     }
 
@@ -337,18 +344,19 @@ impl Identity {
             identity_data: get(o, "identity_data"),
             ..Identity::default()
         };
-        for (key, slot) in [
-            ("id", &mut identity.id),
-            ("identity_id", &mut identity.identity_id),
-            ("user_id", &mut identity.user_id),
-            ("provider", &mut identity.provider),
-            ("email", &mut identity.email),
-            ("last_sign_in_at", &mut identity.last_sign_in_at),
-            ("created_at", &mut identity.created_at),
-            ("updated_at", &mut identity.updated_at),
-        ] {
-            *slot = opt_string(o, key)?;
-        }
+        read_strings(
+            o,
+            &mut [
+                ("id", &mut identity.id),
+                ("identity_id", &mut identity.identity_id),
+                ("user_id", &mut identity.user_id),
+                ("provider", &mut identity.provider),
+                ("email", &mut identity.email),
+                ("last_sign_in_at", &mut identity.last_sign_in_at),
+                ("created_at", &mut identity.created_at),
+                ("updated_at", &mut identity.updated_at),
+            ],
+        )?;
         Ok(identity)
     }
 
