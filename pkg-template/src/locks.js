@@ -82,9 +82,10 @@ export async function caughtUp(storageKey, raw, wait, read) {
       const locks = globalThis.navigator?.locks;
       if (!locks || raw == null) return raw;
       const name = spentLock(storageKey, raw);
-      const { held } = await locks.query();
-      // Read again: storage may have changed while the lock manager answered.
-      if (!/** @type {LockInfo[]} */ (held).some((l) => l.name === name)) return await read();
+      const { held = [], pending = [] } = await locks.query();
+      // A mark asked for and not granted yet counts: the text was replaced all the same. Read
+      // again: storage may have changed while the lock manager answered.
+      if (![...held, ...pending].some((l) => l.name === name)) return await read();
     }
     // A deadline, not a count: a hidden tab's timers run once a second at most.
     for (const end = Date.now() + CATCH_UP_MS; Date.now() < end; ) {

@@ -84,3 +84,13 @@ test('the digest names a session without its text, the same in every tab', () =>
   assert.notEqual(digest('{"a":1}'), digest('{"a":2}'));
   assert.match(String(digest('x'.repeat(1000))), /^\d+$/);
 });
+
+test('a mark asked for and not granted yet is waited for as a held one is', async () => {
+  const name = `supabase-workos-spent:k:${digest('old')}`;
+  // The lock manager has the request and has not granted it: query lists it as pending only.
+  useLocks({ query: async () => ({ held: [], pending: [{ name }] }) });
+  let reads = 0;
+  const text = await caughtUp('k', 'old', false, async () => (++reads < 3 ? 'old' : 'new'));
+  assert.equal(text, 'new');
+  assert.equal(reads, 3);
+});
