@@ -205,6 +205,13 @@ fn put_str(o: &JsValue, key: &str, value: Option<&str>) {
     }
 }
 
+/// Sets each member that has a value, in order.
+fn put_strs(o: &JsValue, members: &[(&str, &Option<String>)]) {
+    for (key, value) in members {
+        put_str(o, key, value.as_deref());
+    }
+}
+
 fn put_u64(o: &JsValue, key: &str, value: Option<u64>) {
     if let Some(v) = value {
         set(o, key, &JsValue::from_f64(v as f64));
@@ -298,9 +305,7 @@ impl User {
     fn write(&self) -> JsValue {
         let o: JsValue = js_sys::Object::new().into();
         set(&o, "id", &JsValue::from_str(&self.id));
-        for (key, value) in self.strings() {
-            put_str(&o, key, value.as_deref());
-        }
+        put_strs(&o, &self.strings());
         put_raw(&o, "app_metadata", &self.app_metadata);
         put_raw(&o, "user_metadata", &self.user_metadata);
         if let Some(list) = &self.identities {
@@ -310,12 +315,13 @@ impl User {
             }
             set(&o, "identities", &a);
         }
-        for (key, value) in [
-            ("created_at", &self.created_at),
-            ("updated_at", &self.updated_at),
-        ] {
-            put_str(&o, key, value.as_deref());
-        }
+        put_strs(
+            &o,
+            &[
+                ("created_at", &self.created_at),
+                ("updated_at", &self.updated_at),
+            ],
+        );
         if let Some(b) = self.is_anonymous {
             set(&o, "is_anonymous", &JsValue::from_bool(b));
         }
@@ -362,12 +368,11 @@ impl Identity {
 
     fn write(&self) -> JsValue {
         let o: JsValue = js_sys::Object::new().into();
-        for (n, (key, value)) in self.strings().into_iter().enumerate() {
-            if n == 4 {
-                put_raw(&o, "identity_data", &self.identity_data);
-            }
-            put_str(&o, key, value.as_deref());
-        }
+        let strings = self.strings();
+        let (before, after) = strings.split_at(4);
+        put_strs(&o, before);
+        put_raw(&o, "identity_data", &self.identity_data);
+        put_strs(&o, after);
         o
     }
 }
