@@ -197,7 +197,9 @@ fn base64url(bytes: &[u8]) -> String {
             .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
         // 2, 3 or 4 characters for 1, 2 or 3 bytes.
         for i in 0..=chunk.len() {
-            out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
+            if let Some(&c) = ALPHABET.get((n >> (18 - 6 * i)) as usize & 63) {
+                out.push(char::from(c));
+            }
         }
     }
     out

@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use supabase_workos::browser::{
     Client, Error, ErrorCode, Flow, Provider, Scope, Session, SignIn, Subscription,
 };
+use wasm_bindgen::JsValue;
 
 use crate::config::Config;
 use crate::view::{Profile, Selector};
@@ -37,12 +38,20 @@ fn describe(e: &Error) -> String {
 /// What the signed-in view shows of a session.
 pub fn profile(session: &Session) -> Profile {
     let user = &session.user;
+    // WorkOS's ids, as Supabase Auth keeps them in the user's metadata (an empty one shown as
+    // it is, which `User::organization_id` would read as none).
+    let claims = js_sys::Reflect::get(&user.user_metadata, &JsValue::from_str("custom_claims"))
+        .unwrap_or(JsValue::UNDEFINED);
+    let claim = |key: &str| {
+        js_sys::Reflect::get(&claims, &JsValue::from_str(key))
+            .ok()
+            .and_then(|v| v.as_string())
+    };
     Profile {
         email: user.email.clone().unwrap_or_default(),
         user_id: user.id.clone(),
-        // WorkOS's ids, as Supabase Auth keeps them in the user's metadata.
-        organization: user.organization_id(),
-        connection: user.connection_id(),
+        organization: claim("organization_id"),
+        connection: claim("connection_id"),
         expires_at: session.expires_at(),
     }
 }
