@@ -1094,6 +1094,49 @@ async fn two_clients_of_one_key_share_refreshes_and_sign_outs() {
 }
 
 #[test]
+async fn a_callback_url_is_finished_once_per_page_and_key() {
+    let key = unique_key("once");
+    let a = client(&key, Flow::Pkce);
+    let a_events = Events::default();
+    let _a_sub = a.on_auth_state_change(a_events.record());
+    let callback = callback_for(
+        &a,
+        SignIn::connection("conn_emulator_okta"),
+        Some("ada@example.com"),
+        false,
+    )
+    .await;
+    let grants = requests("token").await;
+    // Two calls at once (a router and the app, say): one code exchange, one outcome.
+    let first = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let (a2, url, out) = (a.clone(), callback.clone(), first.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        let s = a2.handle_redirect_callback(Some(&url)).await;
+        *out.borrow_mut() = Some(s);
+    });
+    let second = a.handle_redirect_callback(Some(&callback)).await;
+    assert!(wait_until(5000, || first.borrow().is_some()).await);
+    let first = first.borrow_mut().take().unwrap();
+    let token = first.unwrap().unwrap().access_token.expose().to_owned();
+    assert_eq!(second.unwrap().unwrap().access_token.expose(), token);
+    assert_eq!(requests("token").await, grants + 1.0);
+    assert_eq!(a_events.count(AuthEvent::SignedIn), 1);
+    // A second client of the key, later: the same session, no request, and its subscribers hear
+    // of it.
+    let b = client(&key, Flow::Pkce);
+    let b_events = Events::default();
+    let _b_sub = b.on_auth_state_change(b_events.record());
+    let again = b.handle_redirect_callback(Some(&callback)).await.unwrap();
+    assert_eq!(again.unwrap().access_token.expose(), token);
+    assert_eq!(requests("token").await, grants + 1.0);
+    assert!(wait_until(3000, || b_events.count(AuthEvent::SignedIn) >= 1).await);
+    // A client of another key is another sign-in: it has no verifier for this code.
+    let other = client(&unique_key("once-other"), Flow::Pkce);
+    let e = refused(&other, &callback).await;
+    assert_eq!(e.code(), ErrorCode::PkceCodeVerifierNotFound);
+}
+
+#[test]
 async fn errors_show_no_secret() {
     let key = unique_key("secrets");
     let c = client(&key, Flow::Pkce);

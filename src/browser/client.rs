@@ -198,6 +198,53 @@ type Listener = (
 type Shared<T> = Rc<RefCell<Option<T>>>;
 /// A refresh in flight: settles when done, with its result.
 type InFlight = (Promise, Shared<Result<Box<Session>, Error>>);
+/// A callback URL this page finished or is finishing, per storage key (the key and the URL):
+/// the client that did, a promise settled when it is done, and its outcome.
+type Finished = (
+    String,
+    Weak<Inner>,
+    Promise,
+    Shared<Result<Option<Box<Session>>, Error>>,
+);
+
+std::thread_local! {
+    /// Each callback URL of this page, per storage key.
+    static FINISHED: RefCell<Vec<Finished>> = const { RefCell::new(Vec::new()) };
+}
+
+type Outcome = Shared<Result<Option<Box<Session>>, Error>>;
+
+/// The callback `key` (the storage key and the URL) as this page has it: `Ok` when it is
+/// finished or being finished (whether by `inner`'s client, the promise settled when it is done,
+/// and the outcome), or else `Err` once it is registered as `inner`'s (the function that settles
+/// the promise, and the outcome to fill).
+fn finished(key: &str, inner: &Rc<Inner>) -> Result<(bool, Promise, Outcome), (Function, Outcome)> {
+    FINISHED.with(|f| {
+        let mut f = f.borrow_mut();
+        if let Some(e) = f.iter().find(|e| e.0 == key) {
+            return Ok((e.1.ptr_eq(&Rc::downgrade(inner)), e.2.clone(), e.3.clone()));
+        }
+        let (resolve, done) = pending();
+        let outcome = Outcome::default();
+        f.push((key.to_owned(), Rc::downgrade(inner), done, outcome.clone()));
+        Err((resolve, outcome))
+    })
+}
+
+/// Records a callback's outcome and settles its promise; a URL that was no callback is
+/// forgotten, to be tried again.
+fn settle(
+    key: &str,
+    out: &Result<Option<Box<Session>>, Error>,
+    resolve: Function,
+    outcome: &Outcome,
+) {
+    if matches!(out, Ok(None)) {
+        FINISHED.with(|f| f.borrow_mut().retain(|e| e.0 != key));
+    }
+    *outcome.borrow_mut() = Some(out.clone());
+    let _ = resolve.call0(&JsValue::NULL);
+}
 
 struct Inner {
     project: ProjectUrl,
@@ -898,7 +945,9 @@ impl Client {
     /// Finishes a sign-in from a callback URL (default: the address bar's): the PKCE code
     /// exchanged with the stored verifier, or the implicit tokens checked with `GET /user`. The
     /// auth parameters leave the address bar with `history.replaceState` before any request.
-    /// `Ok(None)` when the URL is not a callback.
+    /// `Ok(None)` when the URL is not a callback. A callback URL is finished once per page and
+    /// storage key: a second call, concurrent or later, or another client of the key gets the
+    /// first one's outcome without a request of its own.
     pub fn handle_redirect_callback<'a>(
         &'a self,
         url: Option<&'a str>,
@@ -913,7 +962,34 @@ impl Client {
         })
     }
 
+    /// Finishes a callback once per page and storage key, as the JS shell does: a code or a
+    /// token is good for one request. A second call, or a second client of the key (a framework's
+    /// development mode mounts twice), gets the first one's outcome, and a second client tells
+    /// its own subscribers. A URL that is no callback may be tried again.
     fn callback<'a>(
+        &'a self,
+        href: &'a str,
+        auto: bool,
+    ) -> Fut<'a, Result<Option<Box<Session>>, Error>> {
+        let key = [self.key(), "\n", href].concat();
+        match finished(&key, &self.inner) {
+            Ok((first, done, outcome)) => boxed(async move {
+                let _ = JsFuture::from(done).await;
+                let out = outcome.borrow().clone().unwrap_or(Ok(None));
+                if let (false, Ok(Some(s))) = (first, &out) {
+                    self.emit(AuthEvent::SignedIn, Some(s));
+                }
+                out
+            }),
+            Err((resolve, outcome)) => boxed(async move {
+                let out = self.finish_callback(href, auto).await;
+                settle(&key, &out, resolve, &outcome);
+                out
+            }),
+        }
+    }
+
+    fn finish_callback<'a>(
         &'a self,
         href: &'a str,
         auto: bool,

@@ -284,14 +284,18 @@ pub(crate) fn hold_lock(name: &str, hold_ms: u32) {
     });
 }
 
-/// Whether the Web Lock `name` is held by any tab; `None` when the lock manager cannot tell.
+/// Whether the Web Lock `name` is held or requested by any tab (the query's `held` and `pending`
+/// lists: a request not granted yet counts, rule 4.2); `None` when the lock manager cannot tell.
 pub(crate) fn lock_held(name: &str) -> Fut<'_, Option<bool>> {
     boxed(async move {
         let locks = lock_manager()?;
         let snapshot = JsFuture::from(locks.query()).await.ok()?;
         let held: Array = get(&snapshot, "held").dyn_into().ok()?;
+        // A pending list the browser leaves out holds nothing.
+        let pending: Array = get(&snapshot, "pending").dyn_into().unwrap_or_default();
         Some(
             held.iter()
+                .chain(pending.iter())
                 .any(|l| get(&l, "name").as_string().as_deref() == Some(name)),
         )
     })
