@@ -9,6 +9,8 @@ import { toError } from './errors.js';
 
 /** The wasm's exports, once instantiated. @type {any} */
 let wasm;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /**
  * Instantiates the core from its compiled module (the wasm imports nothing).
@@ -28,12 +30,12 @@ export const instantiate = (module) => (wasm = new WebAssembly.Instance(module).
  */
 export function decide(input) {
   wasm ?? instantiate(wasmModule());
-  const bytes = new TextEncoder().encode(input);
+  const bytes = encoder.encode(input);
   const at = wasm.__wbindgen_malloc(bytes.length, 1);
   new Uint8Array(wasm.memory.buffer).set(bytes, at);
   const [out, length] = wasm.decide(at, bytes.length);
   // A view made after the call: the call may have grown memory, which detaches older views.
-  const text = new TextDecoder().decode(new Uint8Array(wasm.memory.buffer, out, length));
+  const text = decoder.decode(new Uint8Array(wasm.memory.buffer, out, length));
   wasm.__wbindgen_free(out, length, 1);
   return text;
 }
