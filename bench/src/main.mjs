@@ -183,7 +183,7 @@ const details = [
   `Cold start of the core in a fresh page (median of ${percall.cold.samples}): first call of buildAuthorizeUrl ${MS(percall.cold.first)} ms ` +
     `(string decode, compile, instantiate, call), the second call ${(percall.cold.second * 1000).toFixed(0)} µs; replicated separately in another fresh page: ` +
     `string decode by wasm-module.js ${MS(percall.cold.decode)} ms, new WebAssembly.Module ${MS(percall.cold.compile)} ms, ` +
-    `instantiation by the glue's initSync ${MS(percall.cold.instantiate)} ms, first call ${MS(percall.cold.call)} ms.`,
+    `instantiation (core.js's instantiate) ${MS(percall.cold.instantiate)} ms, first call ${MS(percall.cold.call)} ms.`,
   '',
   `Per-call loops, ns/call for each side: median of the rounds [fastest – slowest round]; page cross-origin isolated: ${percall.isolated}.`,
   '',
