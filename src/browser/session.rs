@@ -275,8 +275,9 @@ impl User {
         Ok(user)
     }
 
-    /// The optional string members, in the order they are stored.
-    fn strings(&self) -> [(&'static str, &Option<String>); 7] {
+    /// The optional string members, in the order they are stored (`app_metadata`,
+    /// `user_metadata` and `identities` after the seventh).
+    fn strings(&self) -> [(&'static str, &Option<String>); 9] {
         [
             ("aud", &self.aud),
             ("role", &self.role),
@@ -285,6 +286,8 @@ impl User {
             ("phone", &self.phone),
             ("confirmed_at", &self.confirmed_at),
             ("last_sign_in_at", &self.last_sign_in_at),
+            ("created_at", &self.created_at),
+            ("updated_at", &self.updated_at),
         ]
     }
 
@@ -305,7 +308,9 @@ impl User {
     fn write(&self) -> JsValue {
         let o: JsValue = js_sys::Object::new().into();
         set(&o, "id", &JsValue::from_str(&self.id));
-        put_strs(&o, &self.strings());
+        let strings = self.strings();
+        let (before, after) = strings.split_at(7);
+        put_strs(&o, before);
         put_raw(&o, "app_metadata", &self.app_metadata);
         put_raw(&o, "user_metadata", &self.user_metadata);
         if let Some(list) = &self.identities {
@@ -315,13 +320,7 @@ impl User {
             }
             set(&o, "identities", &a);
         }
-        put_strs(
-            &o,
-            &[
-                ("created_at", &self.created_at),
-                ("updated_at", &self.updated_at),
-            ],
-        );
+        put_strs(&o, after);
         if let Some(b) = self.is_anonymous {
             set(&o, "is_anonymous", &JsValue::from_bool(b));
         }
