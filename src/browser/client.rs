@@ -214,20 +214,26 @@ std::thread_local! {
 
 type Outcome = Shared<Result<Option<Box<Session>>, Error>>;
 
-/// The callback `key` (the storage key and the URL) as this page has it: `Ok` when it is
-/// finished or being finished (whether by `inner`'s client, the promise settled when it is done,
-/// and the outcome), or else `Err` once it is registered as `inner`'s (the function that settles
-/// the promise, and the outcome to fill).
-fn finished(key: &str, inner: &Rc<Inner>) -> Result<(bool, Promise, Outcome), (Function, Outcome)> {
+/// A callback URL as this page has it: [`Flight::Joined`] when it is finished or being finished
+/// (whether by the asking client itself, the promise settled when it is done, and the outcome),
+/// or [`Flight::Started`] once it is registered as the asking client's (the function that
+/// settles the promise, and the outcome to fill).
+enum Flight {
+    Joined(bool, Promise, Outcome),
+    Started(Function, Outcome),
+}
+
+/// The callback `key` (the storage key and the URL), joined or started by `inner`'s client.
+fn finished(key: &str, inner: &Rc<Inner>) -> Flight {
     FINISHED.with(|f| {
         let mut f = f.borrow_mut();
         if let Some(e) = f.iter().find(|e| e.0 == key) {
-            return Ok((e.1.ptr_eq(&Rc::downgrade(inner)), e.2.clone(), e.3.clone()));
+            return Flight::Joined(e.1.ptr_eq(&Rc::downgrade(inner)), e.2.clone(), e.3.clone());
         }
         let (resolve, done) = pending();
         let outcome = Outcome::default();
         f.push((key.to_owned(), Rc::downgrade(inner), done, outcome.clone()));
-        Err((resolve, outcome))
+        Flight::Started(resolve, outcome)
     })
 }
 
@@ -973,7 +979,7 @@ impl Client {
     ) -> Fut<'a, Result<Option<Box<Session>>, Error>> {
         let key = [self.key(), "\n", href].concat();
         match finished(&key, &self.inner) {
-            Ok((first, done, outcome)) => boxed(async move {
+            Flight::Joined(first, done, outcome) => boxed(async move {
                 let _ = JsFuture::from(done).await;
                 let out = outcome.borrow().clone().unwrap_or(Ok(None));
                 if let (false, Ok(Some(s))) = (first, &out) {
@@ -981,7 +987,7 @@ impl Client {
                 }
                 out
             }),
-            Err((resolve, outcome)) => boxed(async move {
+            Flight::Started(resolve, outcome) => boxed(async move {
                 let out = self.finish_callback(href, auto).await;
                 settle(&key, &out, resolve, &outcome);
                 out
